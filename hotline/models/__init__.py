@@ -1,0 +1,22 @@
+from .catalogue import AppealCategory, Indicator, ReportTable, Section, SharingMethod
+from .records import DataSharingRequest, EpisodeGuest, LivestreamEpisode, PolicyDocument
+from .regions import Department, Region
+from .reports import AnnualReport, AppealCount, Figure, ReportEvent
+
+__all__ = [
+    "AnnualReport",
+    "AppealCategory",
+    "AppealCount",
+    "DataSharingRequest",
+    "Department",
+    "EpisodeGuest",
+    "Figure",
+    "Indicator",
+    "LivestreamEpisode",
+    "PolicyDocument",
+    "Region",
+    "ReportEvent",
+    "ReportTable",
+    "Section",
+    "SharingMethod",
+]
