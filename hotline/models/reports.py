@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -227,10 +229,6 @@ class Figure(models.Model):
             return None
         return self.change.quantize(Decimal(1).scaleb(-self.change_decimals))
 
-    def save(self, *args, **kwargs):
-        self.kind = self.indicator.kind
-        super().save(*args, **kwargs)
-
     def clean(self):
         # Set before full_clean() validates the constraints, which read the copy.
         if self.indicator_id:
@@ -239,6 +237,12 @@ class Figure(models.Model):
             raise ValidationError({"value": _("A count is a whole number.")})
         if self.kind == Indicator.Kind.TEXT and self.value is not None:
             raise ValidationError({"value": _("This figure is a text, not a number.")})
+
+
+@receiver(pre_save, sender=Figure)
+def copy_indicator_kind(sender, instance, **kwargs):
+    # A receiver rather than save(), so that loaddata's raw saves keep the copy right too.
+    instance.kind = instance.indicator.kind
 
 
 class AppealCountQuerySet(models.QuerySet):
