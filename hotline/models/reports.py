@@ -15,6 +15,11 @@ from .regions import Department, Region
 COUNT_MAX_DIGITS = 18
 
 
+def printed(number: Decimal | None, decimals: int) -> Decimal | None:
+    """A number with the decimals it was printed with (92.30, not 92.3000)."""
+    return None if number is None else number.quantize(Decimal(1).scaleb(-decimals))
+
+
 class AnnualReportQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=AnnualReport.Status.PUBLISHED)
@@ -218,16 +223,11 @@ class Figure(models.Model):
 
     @property
     def printed_value(self) -> Decimal | None:
-        """The value with the decimals it was printed with (92.30, not 92.3000)."""
-        if self.value is None:
-            return None
-        return self.value.quantize(Decimal(1).scaleb(-self.decimals))
+        return printed(self.value, self.decimals)
 
     @property
     def printed_change(self) -> Decimal | None:
-        if self.change is None:
-            return None
-        return self.change.quantize(Decimal(1).scaleb(-self.change_decimals))
+        return printed(self.change, self.change_decimals)
 
     def clean(self):
         # Set before full_clean() validates the constraints, which read the copy.
@@ -339,6 +339,10 @@ class AppealCount(models.Model):
 
     def __str__(self):
         return f"{self.report} · {self.subject} · {self.count}"
+
+    @property
+    def printed_share(self) -> Decimal | None:
+        return printed(self.published_share, self.share_decimals)
 
     @property
     def subject(self):
