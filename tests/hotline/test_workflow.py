@@ -1,0 +1,56 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from hotline import roles
+from hotline.models import AnnualReport, Region, ReportEvent
+from hotline.services.reports import report_publish, report_reopen, report_submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft():
+    return AnnualReport.objects.create(region=Region.objects.get(slug="huaian"), year=2024)
+
+
+def test_the_groups_exist_with_the_publish_permission_for_reviewers_only():
+    reviewers = Group.objects.get(name=roles.REVIEWERS)
+    data_entry = Group.objects.get(name=roles.DATA_ENTRY)
+    assert reviewers.permissions.filter(codename="publish_annualreport").exists()
+    assert not data_entry.permissions.filter(codename="publish_annualreport").exists()
+    assert data_entry.permissions.filter(codename="change_figure").exists()
+
+
+def test_data_entry_submits_but_cannot_publish(draft, data_entry_user):
+    report_submit(report=draft, by=data_entry_user)
+    with pytest.raises(PermissionDenied):
+        report_publish(report=draft, by=data_entry_user)
+    draft.refresh_from_db()
+    assert draft.status == AnnualReport.Status.REVIEW
+    assert draft.published_at is None
+
+
+def test_a_reviewer_publishes_and_the_step_is_recorded(draft, reviewer_user):
+    report_submit(report=draft, by=reviewer_user)
+    report_publish(report=draft, by=reviewer_user)
+    draft.refresh_from_db()
+    assert draft.status == AnnualReport.Status.PUBLISHED
+    assert draft.published_by == reviewer_user and draft.published_at is not None
+    assert list(draft.events.values_list("action", flat=True)) == ["submit", "publish"]
+
+
+def test_reopening_needs_a_reviewer_and_a_reason(report_2023, reviewer_user, data_entry_user):
+    with pytest.raises(PermissionDenied):
+        report_reopen(report=report_2023, by=data_entry_user, reason="更正")
+    with pytest.raises(ValidationError):
+        report_reopen(report=report_2023, by=reviewer_user, reason="  ")
+    report_reopen(report=report_2023, by=reviewer_user, reason="更正话务表")
+    report_2023.refresh_from_db()
+    assert report_2023.status == AnnualReport.Status.DRAFT
+    assert ReportEvent.objects.get(report=report_2023).reason == "更正话务表"
+
+
+def test_a_step_out_of_order_is_refused(report_2023, reviewer_user):
+    with pytest.raises(ValidationError):
+        report_submit(report=report_2023, by=reviewer_user)
