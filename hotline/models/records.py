@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from .catalogue import SharingMethod
 from .regions import Department, Region
-from .reports import AnnualReport
+from .reports import AnnualReport, ReportRecordQuerySet
 
 
 class LivestreamEpisode(models.Model):
@@ -32,6 +32,7 @@ class LivestreamEpisode(models.Model):
     policy_qa_published = models.PositiveIntegerField(_("policy Q&A pairs published"), default=0)
     note = models.TextField(_("note"), blank=True)
 
+    objects = ReportRecordQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -129,6 +130,7 @@ class DataSharingRequest(models.Model):
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    objects = ReportRecordQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[recipients, methods])
 
     class Meta:
@@ -178,6 +180,7 @@ class PolicyDocument(models.Model):
     url = models.URLField(_("link"), blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    objects = ReportRecordQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[issuers])
 
     class Meta:

@@ -24,6 +24,10 @@ class AnnualReportQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=AnnualReport.Status.PUBLISHED)
 
+    def visible_to(self, user):
+        """Staff see every report; everyone else only published ones."""
+        return self if user.is_staff else self.published()
+
     def for_year(self, year):
         return self.filter(year=year)
 
@@ -119,7 +123,23 @@ class AnnualReport(models.Model):
             raise ValidationError({"region": _("An annual report belongs to a city.")})
 
 
-class FigureQuerySet(models.QuerySet):
+class ReportRecordQuerySet(models.QuerySet):
+    """Records that belong to one annual report: public pages and the API read through these."""
+
+    def published(self):
+        return self.filter(report__status=AnnualReport.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        return self if user.is_staff else self.published()
+
+    def for_year(self, year):
+        return self.filter(report__year=year)
+
+    def for_region(self, slug):
+        return self.filter(report__region__slug=slug)
+
+
+class FigureQuerySet(ReportRecordQuerySet):
     def get_by_natural_key(self, region_slug, year, indicator_code):
         return self.get(
             report__region__slug=region_slug, report__year=year, indicator__code=indicator_code
@@ -245,7 +265,7 @@ def copy_indicator_kind(sender, instance, **kwargs):
     instance.kind = instance.indicator.kind
 
 
-class AppealCountQuerySet(models.QuerySet):
+class AppealCountQuerySet(ReportRecordQuerySet):
     def top(self, n=5):
         return self.order_by("-count")[:n]
 

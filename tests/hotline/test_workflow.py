@@ -54,3 +54,18 @@ def test_reopening_needs_a_reviewer_and_a_reason(report_2023, reviewer_user, dat
 def test_a_step_out_of_order_is_refused(report_2023, reviewer_user):
     with pytest.raises(ValidationError):
         report_submit(report=report_2023, by=reviewer_user)
+
+
+def test_only_published_records_are_public(draft, report_2023, django_user_model):
+    from hotline.models import DataSharingRequest, Figure
+
+    DataSharingRequest.objects.create(
+        report=draft, region=draft.region, group_number=1, line=1, scope="全量", records=5
+    )
+    anonymous = django_user_model(is_staff=False)
+    staff = django_user_model(is_staff=True)
+    assert set(AnnualReport.objects.visible_to(anonymous)) == {report_2023}
+    assert set(AnnualReport.objects.visible_to(staff)) == {report_2023, draft}
+    assert not DataSharingRequest.objects.published().filter(report=draft).exists()
+    assert DataSharingRequest.objects.visible_to(staff).filter(report=draft).count() == 1
+    assert Figure.objects.published().for_region("huaian").for_year(2023).count() == 122
