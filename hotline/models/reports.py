@@ -216,7 +216,7 @@ class Figure(models.Model):
             models.CheckConstraint(
                 condition=Q(change__isnull=True) | Q(change__gte=-100),
                 name="figure_change_not_below_minus_100",
-                violation_error_message=_("A change cannot fall by more than 100%."),
+                violation_error_message=_("A change cannot fall by more than 100%%."),
             ),
             models.CheckConstraint(
                 condition=~Q(kind=Indicator.Kind.RATE)

@@ -1,0 +1,452 @@
+"""All figures of one report in the shape of the printed report, to type them in.
+
+Every table of the catalogue is shown, so that a new report can be filled in from nothing.
+A Figure row is created only for a cell that was touched (a value, "—", a change or a note):
+a missing row means "not entered", which is not the same as "printed —" (a row without a
+value). Creating rows for every indicator on each save would claim that old reports printed
+"—" for indicators added to the template later.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import groupby
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+
+from hotline.models import AnnualReport, Figure, Indicator, ReportTable
+from hotline.models.catalogue import translated
+from hotline.parsing import (
+    format_change,
+    format_decimal,
+    is_not_reported,
+    parse_change,
+    parse_decimal,
+)
+
+from .base import is_editable
+
+CHANGE_FIGURE = "hotline.change_figure"
+ADD_FIGURE = "hotline.add_figure"
+NOT_REPORTED = "—"
+
+# The model field whose error an input shows.
+ERROR_INPUT = {
+    "value": "value",
+    "text": "value",
+    "decimals": "value",
+    "change": "change",
+    "change_decimals": "change",
+    "note": "note",
+}
+
+
+def chinese_numeral(number: int) -> str:
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(number, 10)
+    if not tens:
+        return digits[ones]
+    return (digits[tens] if tens > 1 else "") + "十" + (digits[ones] if ones else "")
+
+
+def section_heading(section) -> str:
+    """一、企业群众诉求办理 as printed; 1. Appeals in English."""
+    if (get_language() or "").startswith("zh") and 0 < section.number < 100:
+        return f"{chinese_numeral(section.number)}、{section.label}"
+    return f"{section.number}. {section.label}"
+
+
+def snapshot(figure: Figure | None):
+    if figure is None:
+        return None
+    return (
+        figure.value,
+        figure.decimals,
+        figure.text,
+        figure.change,
+        figure.change_decimals,
+        figure.note,
+    )
+
+
+class NoteField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 24})
+
+    def to_python(self, value):
+        # Browsers post CRLF; unchanged notes must compare equal to the stored LF.
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+class FigureCellForm(forms.Form):
+    """One cell: the value, the published change and a note, as typed."""
+
+    value = forms.CharField(label=gettext_lazy("value"), required=False, max_length=100)
+    change = forms.CharField(
+        label=gettext_lazy("year-on-year change"), required=False, max_length=40
+    )
+    note = NoteField(label=gettext_lazy("note"), required=False)
+
+    def __init__(self, data=None, *, report, indicator, figure, name, editable):
+        super().__init__(data, prefix=f"f{indicator.pk}", initial=self.initial_for(figure))
+        self.report, self.indicator, self.figure, self.name = report, indicator, figure, name
+        self.instance = None
+        self.original = snapshot(figure)
+        for form_field in self.fields.values():
+            form_field.disabled = not editable
+        self.fields["value"].widget.attrs.update({"size": 10, "aria-label": name})
+        self.fields["change"].widget.attrs.update({"size": 7})
+        self.fields["note"].widget.attrs["aria-label"] = _("Note on %(cell)s") % {"cell": name}
+
+    @property
+    def hidden_initials(self):
+        """The values as drawn, posted back beside the inputs (see has_changed)."""
+        return [(self.add_initial_prefix(name), self.initial.get(name, "")) for name in self.fields]
+
+    def _posted(self, name, initial=False):
+        key = self.add_initial_prefix(name) if initial else self.add_prefix(name)
+        if key not in self.data:
+            return None
+        return self.fields[name].to_python(self.data[key])
+
+    def has_changed(self):
+        """Whether staff typed in this cell: what came back differs from what the page showed.
+
+        Compared with the page as drawn, not with the database, so that a cell someone else
+        saved meanwhile is left alone unless it was typed in here too. Django's own hidden
+        initials would do this but echo the stale value back on a re-drawn page.
+        """
+        if not self.is_bound or self.fields["value"].disabled:
+            return False
+        for name in self.fields:
+            posted = self._posted(name)
+            if posted is None:
+                continue
+            shown = self._posted(name, initial=True)
+            if shown is None:
+                shown = self.fields[name].to_python(self.initial.get(name, ""))
+            if posted != shown:
+                return True
+        return False
+
+    @staticmethod
+    def initial_for(figure):
+        if figure is None:
+            return {}
+        if figure.text:
+            value = figure.text
+        elif figure.value is None:
+            value = NOT_REPORTED
+        else:
+            value = format_decimal(figure.printed_value)
+        return {
+            "value": value,
+            "change": format_change(figure.printed_change),
+            "note": figure.note,
+        }
+
+    @property
+    def is_dirty(self):
+        return self.instance is not None and (
+            self.instance.pk is None or snapshot(self.instance) != self.original
+        )
+
+    def clean(self):
+        data = super().clean()
+        self._check_not_changed_meanwhile()
+        figure = self.figure or Figure(report=self.report, indicator=self.indicator)
+        if self.indicator.kind == Indicator.Kind.TEXT:
+            figure.value = None
+            text = data.get("value", "")
+            figure.text = "" if is_not_reported(text) else text
+        else:
+            try:
+                parsed = parse_decimal(data.get("value", ""))
+            except ValueError as error:
+                self.add_error("value", str(error))
+            else:
+                figure.text = ""
+                figure.value, figure.decimals = parsed or (None, figure.decimals)
+        try:
+            parsed = parse_change(data.get("change", ""))
+        except ValueError as error:
+            self.add_error("change", str(error))
+        else:
+            figure.change, figure.change_decimals = parsed or (None, figure.change_decimals)
+        figure.note = data.get("note", "")
+        if self._errors:
+            return data
+        try:
+            # Report and indicator come from this view, not from input; checking them again
+            # would cost three queries a cell (the database still holds them unique).
+            figure.full_clean(exclude=["report", "indicator"])
+        except ValidationError as error:
+            for model_field, errors in error.update_error_dict({}).items():
+                self.add_error(ERROR_INPUT.get(model_field), errors)
+        else:
+            self.instance = figure
+        return data
+
+    def _check_not_changed_meanwhile(self):
+        for name, form_field in self.fields.items():
+            shown = self._posted(name, initial=True)
+            current = form_field.to_python(self.initial.get(name, ""))
+            if shown is not None and shown != current:
+                raise ValidationError(
+                    _(
+                        "Someone else changed this cell while you were typing (it is now "
+                        "“%(value)s”). Check it and save again."
+                    )
+                    % {"value": self.initial.get("value", "")}
+                )
+
+
+@dataclass
+class Column:
+    key: tuple
+    group: str
+    label: str
+    unit: str = ""
+
+
+@dataclass
+class Run:
+    """Adjacent columns under one group heading ("" for columns without a group)."""
+
+    group: str
+    columns: list = field(default_factory=list)
+
+
+@dataclass
+class Cell:
+    indicator: Indicator
+    form: FigureCellForm
+    table_label: str
+    unit: str = ""
+
+    @property
+    def has_change(self):
+        return self.indicator.kind != Indicator.Kind.TEXT
+
+    @property
+    def change_label(self):
+        if self.indicator.change_kind == Indicator.ChangeKind.POINTS:
+            return _("change (points)")
+        return _("change (%)")
+
+    @property
+    def note(self):
+        return self.form.initial.get("note", "")
+
+    @property
+    def errors(self):
+        form = self.form
+        return [
+            *form.non_field_errors(),
+            *form.errors.get("value", []),
+            *form.errors.get("change", []),
+            *form.errors.get("note", []),
+        ]
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list
+
+
+@dataclass
+class GridTable:
+    table: ReportTable
+    label: str
+    row_header: str
+    runs: list
+    rows: list
+
+    @property
+    def grouped(self):
+        return any(run.group for run in self.runs)
+
+    @property
+    def show_row_header(self):
+        return bool(self.row_header) or any(row.label for row in self.rows)
+
+
+class FigureGrid:
+    def __init__(self, report, *, data=None, editable=False, can_add=False):
+        self.report = report
+        indicators = Indicator.objects.order_by("row_order", "column_order", "pk")
+        tables = ReportTable.objects.select_related("section").prefetch_related(
+            Prefetch("indicators", queryset=indicators)
+        )
+        figures = {f.indicator_id: f for f in Figure.objects.filter(report=report).order_by()}
+        self.cells = []
+        self.sections = []
+        for section, section_tables in groupby(tables, key=lambda table: table.section):
+            grid_tables = [
+                self._table(table, figures, data, editable, can_add) for table in section_tables
+            ]
+            grid_tables = [table for table in grid_tables if table.rows]
+            if grid_tables:
+                self.sections.append((section_heading(section), grid_tables))
+
+    def _table(self, table, figures, data, editable, can_add):
+        indicators = list(table.indicators.all())
+        label = translated(table, "title")
+        columns, units = {}, defaultdict(set)
+        for indicator in sorted(indicators, key=column_key):
+            key = column_key(indicator)
+            if key not in columns:
+                columns[key] = Column(
+                    key,
+                    translated(indicator, "column_group"),
+                    translated(indicator, "column_label"),
+                )
+            units[key].add(translated(indicator, "unit"))
+        for key, column in columns.items():
+            # In the header when the whole column shares it, else in each cell.
+            if len(units[key]) == 1:
+                column.unit = units[key].pop()
+        position = {key: index for index, key in enumerate(columns)}
+        runs = []
+        for column in columns.values():
+            if not runs or runs[-1].group != column.group:
+                runs.append(Run(column.group))
+            runs[-1].columns.append(column)
+
+        rows = {}
+        for indicator in indicators:
+            row = rows.setdefault(
+                (indicator.row_order, indicator.row_label),
+                Row(translated(indicator, "row_label"), [None] * len(columns)),
+            )
+            figure = figures.get(indicator.pk)
+            if figure is not None:
+                # Already loaded; spares Figure.clean() and save() a query each.
+                figure.indicator, figure.report = indicator, self.report
+            column = columns[column_key(indicator)]
+            name = " · ".join(p for p in (row.label, column.group, column.label) if p)
+            form = FigureCellForm(
+                data,
+                report=self.report,
+                indicator=indicator,
+                figure=figure,
+                name=name or label,
+                editable=editable and (figure is not None or can_add),
+            )
+            unit = "" if column.unit else translated(indicator, "unit")
+            cell = Cell(indicator, form, label, unit)
+            row.cells[position[column.key]] = cell
+            self.cells.append(cell)
+        return GridTable(
+            table,
+            label,
+            translated(table, "row_header"),
+            runs,
+            [rows[key] for key in sorted(rows)],
+        )
+
+    @cached_property
+    def touched(self):
+        return [cell for cell in self.cells if cell.form.has_changed()]
+
+    def is_valid(self):
+        # Every touched cell is checked, not just up to the first error: all errors show at once.
+        valid = [cell.form.is_valid() for cell in self.touched]
+        return all(valid)
+
+    @property
+    def error_summary(self):
+        return [
+            (cell, f"{cell.form.name}: {message}")
+            for cell in self.cells
+            if cell.form.is_bound and cell.form.has_changed() and cell.form.errors
+            for message in cell.errors
+        ]
+
+    def save(self) -> int:
+        figures = [cell.form.instance for cell in self.touched if cell.form.is_dirty]
+        with transaction.atomic():
+            report = AnnualReport.objects.select_for_update().get(pk=self.report.pk)
+            if not is_editable(report):
+                raise ValidationError(
+                    _("%(report)s is no longer a draft; nothing was saved.") % {"report": report}
+                )
+            for figure in figures:
+                figure.save()
+        return len(figures)
+
+
+def column_key(indicator):
+    return (indicator.column_order, indicator.column_group, indicator.column_label)
+
+
+def figure_grid_view(model_admin, request, object_id):
+    report = model_admin.get_object(request, object_id)
+    if report is None:
+        return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, object_id)
+    if not model_admin.has_view_permission(request, report):
+        raise PermissionDenied
+    user = request.user
+    editable = is_editable(report) and user.has_perm(CHANGE_FIGURE)
+    can_add = editable and user.has_perm(ADD_FIGURE)
+    grid_url = reverse("admin:hotline_annualreport_figures", args=[report.pk])
+
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        grid = FigureGrid(report, data=request.POST, editable=True, can_add=can_add)
+        if grid.is_valid():
+            try:
+                saved = grid.save()
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            except IntegrityError:
+                messages.error(
+                    request,
+                    _("Someone else added figures to this report meanwhile; nothing was saved."),
+                )
+            else:
+                if saved:
+                    messages.success(
+                        request,
+                        ngettext("Saved %(count)d figure.", "Saved %(count)d figures.", saved)
+                        % {"count": saved},
+                    )
+                else:
+                    messages.info(request, _("No figure was changed."))
+                return redirect(grid_url)
+    else:
+        grid = FigureGrid(report, editable=editable, can_add=can_add)
+
+    if editable:
+        status_note = ""
+    elif not is_editable(report):
+        status_note = _(
+            "Only a draft's figures can change; a reviewer can reopen the report as a draft."
+        )
+    else:
+        status_note = _("You may view these figures but not change them.")
+
+    opts = model_admin.opts
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Figures of %(report)s") % {"report": report},
+        "subtitle": None,
+        "opts": opts,
+        "app_label": opts.app_label,
+        "original": report,
+        "report": report,
+        "grid": grid,
+        "editable": editable,
+        "status_note": status_note,
+    }
+    return TemplateResponse(request, "admin/hotline/annualreport/figure_grid.html", context)

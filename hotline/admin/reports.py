@@ -1,0 +1,382 @@
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hotline.models import AnnualReport, AppealCount, Figure, ReportEvent
+from hotline.parsing import format_change, format_decimal
+from hotline.services.reports import can_publish, report_publish, report_reopen, report_submit
+
+from .base import (
+    CityListFilter,
+    JoinedRelatedListFilter,
+    ReportRecordAdmin,
+    ReportStatusListFilter,
+    YearListFilter,
+    is_editable,
+)
+from .figure_grid import CHANGE_FIGURE, figure_grid_view
+
+Status = AnnualReport.Status
+
+
+@dataclass(frozen=True)
+class Step:
+    """A workflow step as the admin offers it; the service decides whether it may happen."""
+
+    name: str
+    service: object
+    label: str
+    done: str
+    offered_from: frozenset
+    permission: str  # has_<permission>_permission() decides whether the step is offered
+    needs_reason: bool = False
+
+
+STEPS = {
+    step.name: step
+    for step in (
+        Step(
+            "submit",
+            report_submit,
+            gettext_lazy("Submit for review"),
+            gettext_lazy("%(report)s was submitted for review."),
+            frozenset({Status.DRAFT}),
+            "change",
+        ),
+        Step(
+            "publish",
+            report_publish,
+            gettext_lazy("Publish"),
+            gettext_lazy("%(report)s was published."),
+            frozenset({Status.DRAFT, Status.REVIEW}),
+            "publish",
+        ),
+        Step(
+            "reopen",
+            report_reopen,
+            gettext_lazy("Reopen as draft"),
+            gettext_lazy("%(report)s was reopened as a draft."),
+            frozenset({Status.REVIEW, Status.PUBLISHED}),
+            "publish",
+            needs_reason=True,
+        ),
+    )
+}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why is it reopened?"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=gettext_lazy("Kept with the report's workflow history."),
+    )
+
+
+class ReportEventInline(admin.TabularInline):
+    """The workflow history, read-only: it is written only by the workflow."""
+
+    model = ReportEvent
+    fields = ("at", "action", "by", "reason")
+    readonly_fields = fields
+    ordering = ("at",)
+    extra = 0
+    can_delete = False
+    verbose_name_plural = gettext_lazy("workflow history")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see a report may see how it got where it is.
+        return request.user.has_perm("hotline.view_annualreport")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(ReportRecordAdmin):
+    report_path = ""
+    list_display = (
+        "__str__",
+        "title",
+        "status",
+        "submitted_at",
+        "published_at",
+        "figures_link",
+    )
+    list_select_related = ("region",)
+    list_filter = (CityListFilter, YearListFilter, "status")
+    search_fields = ("title", "region__name", "region__name_en", "region__slug")
+    readonly_fields = ("status", "submitted_at", "published_at", "published_by", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("region", "year", "title", "status")}),
+        (gettext_lazy("Population"), {"fields": ("population", "population_source")}),
+        (gettext_lazy("Source"), {"fields": ("source",)}),
+        (
+            gettext_lazy("Workflow"),
+            {"fields": ("submitted_at", "published_at", "published_by", "updated_at")},
+        ),
+    )
+    inlines = (ReportEventInline,)
+    actions = ("submit_reports", "publish_reports", "reopen_reports")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("region", "published_by")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/figures/",
+                view(self.figures_view),
+                name="hotline_annualreport_figures",
+            ),
+            path(
+                "<path:object_id>/workflow/<slug:step>/",
+                view(self.workflow_view),
+                name="hotline_annualreport_workflow",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    @admin.display(description=gettext_lazy("figures"))
+    def figures_link(self, obj):
+        url = reverse("admin:hotline_annualreport_figures", args=[obj.pk])
+        label = _("Edit figures") if is_editable(obj) else _("View figures")
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    def save_model(self, request, obj, form, change):
+        # Only the workflow moves a report; reverting to an old version must not.
+        if change:
+            current = AnnualReport.objects.get(pk=obj.pk)
+            for name in ("status", "submitted_at", "published_at", "published_by_id"):
+                setattr(obj, name, getattr(current, name))
+        super().save_model(request, obj, form, change)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["figures_url"] = reverse("admin:hotline_annualreport_figures", args=[obj.pk])
+            context["figures_editable"] = is_editable(obj) and request.user.has_perm(CHANGE_FIGURE)
+            context["workflow_steps"] = [
+                (step.label, reverse("admin:hotline_annualreport_workflow", args=[obj.pk, name]))
+                for name, step in STEPS.items()
+                if self._offered(request, step, obj)
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _offered(self, request, step, report=None):
+        allowed = getattr(self, f"has_{step.permission}_permission")(request)
+        return allowed and (report is None or report.status in step.offered_from)
+
+    # The steps, from the change page.
+
+    def figures_view(self, request, object_id):
+        return figure_grid_view(self, request, unquote(object_id))
+
+    def workflow_view(self, request, object_id, step):
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if step not in STEPS or not self.has_view_permission(request, report):
+            raise PermissionDenied
+        step = STEPS[step]
+        form = ReasonForm(request.POST or None) if step.needs_reason else None
+        if request.method == "POST":
+            if form is None or form.is_valid():
+                reason = form.cleaned_data["reason"] if form else ""
+                self._run(request, [report], step, reason)
+                return redirect("admin:hotline_annualreport_change", report.pk)
+        elif not self._offered(request, step, report):
+            # Not offered, so not shown; a POST still reaches the service, which refuses it.
+            raise PermissionDenied
+        return self._confirm(request, [report], step, form)
+
+    # The same steps as actions of the list.
+
+    @admin.action(description=gettext_lazy("Submit for review"), permissions=["change"])
+    def submit_reports(self, request, queryset):
+        self._run(request, queryset, STEPS["submit"])
+
+    @admin.action(description=gettext_lazy("Publish"), permissions=["publish"])
+    def publish_reports(self, request, queryset):
+        self._run(request, queryset, STEPS["publish"])
+
+    @admin.action(description=gettext_lazy("Reopen as draft"), permissions=["publish"])
+    def reopen_reports(self, request, queryset):
+        form = ReasonForm(request.POST if request.POST.get("post") else None)
+        if form.is_valid():
+            self._run(request, queryset, STEPS["reopen"], form.cleaned_data["reason"])
+            return None
+        return self._confirm(request, list(queryset), STEPS["reopen"], form, "reopen_reports")
+
+    def _run(self, request, reports, step, reason=""):
+        """Take the step for each report through the service; say what happened to each."""
+        kwargs = {"reason": reason} if step.needs_reason else {}
+        if step.permission == "change" and not self.has_change_permission(request):
+            self.message_user(request, _("You may not change annual reports."), messages.ERROR)
+            return
+        for report in reports:
+            try:
+                step.service(report=report, by=request.user, **kwargs)
+            except PermissionDenied as error:
+                # The same for every report: say it once.
+                self.message_user(request, str(error), messages.ERROR)
+                return
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, step.done % {"report": report}, messages.SUCCESS)
+
+    def _confirm(self, request, reports, step, form, action=""):
+        opts = self.opts
+        single = reports[0] if len(reports) == 1 and not action else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": step.label,
+            "subtitle": None,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "step": step,
+            "reports": reports,
+            "report": single,
+            "form": form,
+            "action": action,
+            "cancel_url": reverse("admin:hotline_annualreport_change", args=[single.pk])
+            if single
+            else reverse("admin:hotline_annualreport_changelist"),
+        }
+        return TemplateResponse(request, "admin/hotline/annualreport/workflow.html", context)
+
+
+@admin.register(Figure)
+class FigureAdmin(ReportRecordAdmin):
+    list_display = (
+        "indicator_code",
+        "report",
+        "table",
+        "cell",
+        "printed",
+        "printed_change",
+        "kind",
+    )
+    list_select_related = ("report__region", "indicator__table")
+    list_filter = (
+        CityListFilter,
+        YearListFilter,
+        ReportStatusListFilter,
+        "kind",
+        "indicator__table__section",
+        ("indicator__table", JoinedRelatedListFilter),
+    )
+    search_fields = (
+        "indicator__code",
+        "indicator__row_label",
+        "indicator__row_label_en",
+        "indicator__column_group",
+        "indicator__column_label",
+        "indicator__column_label_en",
+        "indicator__table__title",
+        "text",
+        "note",
+    )
+    autocomplete_fields = ("indicator",)
+    fields = (
+        "report",
+        "indicator",
+        "kind",
+        ("value", "decimals"),
+        "text",
+        ("change", "change_decimals"),
+        "note",
+    )
+    readonly_fields = ("kind",)
+
+    @admin.display(description=gettext_lazy("indicator"), ordering="indicator__code")
+    def indicator_code(self, obj):
+        return obj.indicator.code
+
+    @admin.display(description=gettext_lazy("table"), ordering="indicator__table__title")
+    def table(self, obj):
+        return obj.indicator.table.title
+
+    @admin.display(description=gettext_lazy("cell"))
+    def cell(self, obj):
+        return " · ".join(p for p in (obj.indicator.row_label, obj.indicator.label) if p)
+
+    @admin.display(description=gettext_lazy("value as printed"))
+    def printed(self, obj):
+        if obj.text:
+            return obj.text
+        if obj.value is None:
+            return "—"
+        return f"{format_decimal(obj.printed_value)}{obj.indicator.unit}"
+
+    @admin.display(description=gettext_lazy("change as printed"))
+    def printed_change(self, obj):
+        if obj.change is None:
+            return ""
+        change = format_change(obj.printed_change)
+        if obj.indicator.change_kind == obj.indicator.ChangeKind.POINTS:
+            return _("%(change)s points") % {"change": change}
+        return f"{change}%"
+
+
+@admin.register(AppealCount)
+class AppealCountAdmin(ReportRecordAdmin):
+    list_display = ("subject", "report", "appeal_type", "count", "published_share")
+    list_select_related = ("report__region", "department", "category")
+    list_filter = (
+        CityListFilter,
+        YearListFilter,
+        ReportStatusListFilter,
+        "appeal_type",
+        "category",
+        "department__kind",
+    )
+    search_fields = ("department__name", "department__short_name", "category__name", "note")
+    autocomplete_fields = ("department",)
+
+    @admin.display(description=gettext_lazy("department or category"))
+    def subject(self, obj):
+        return obj.subject
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(admin.ModelAdmin):
+    """The workflow's own record; it has no history of its own and is never edited."""
+
+    list_display = ("report", "action", "by", "at", "reason")
+    list_select_related = ("report__region", "by")
+    list_filter = (CityListFilter, YearListFilter, "action")
+    search_fields = ("report__region__name", "by__username", "reason")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("hotline.view_annualreport")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,221 @@
+"""Small made-up records, named so that they never meet the 2023 fixtures' codes and numbers."""
+
+import datetime
+from decimal import Decimal
+from itertools import count
+
+from django.contrib.auth import get_user_model
+
+from hotline.models import (
+    AnnualReport,
+    AppealCategory,
+    AppealCount,
+    DataSharingRequest,
+    Department,
+    EpisodeGuest,
+    Figure,
+    Indicator,
+    LivestreamEpisode,
+    PolicyDocument,
+    Region,
+    ReportEvent,
+    ReportTable,
+    Section,
+    SharingMethod,
+)
+
+_seq = count(1)
+
+
+def _n():
+    return next(_seq)
+
+
+def make_city(**fields):
+    n = _n()
+    defaults = {"slug": f"test-city-{n}", "name": f"测试市{n}", "level": Region.Level.CITY}
+    return Region.objects.create(**{**defaults, **fields})
+
+
+def make_district(city, **fields):
+    n = _n()
+    defaults = {
+        "slug": f"test-district-{n}",
+        "name": f"测试区{n}",
+        "level": Region.Level.DISTRICT,
+        "parent": city,
+    }
+    return Region.objects.create(**{**defaults, **fields})
+
+
+def make_department(region=None, **fields):
+    n = _n()
+    defaults = {
+        "region": region or make_city(),
+        "name": f"测试局{n}",
+        "kind": Department.Kind.GOVERNMENT,
+    }
+    return Department.objects.create(**{**defaults, **fields})
+
+
+def make_report(region=None, *, year=2023, status=AnnualReport.Status.DRAFT, **fields):
+    return AnnualReport.objects.create(
+        region=region or make_city(), year=year, status=status, **fields
+    )
+
+
+def make_section(**fields):
+    n = _n()
+    defaults = {"code": f"test-section-{n}", "number": 100 + n, "title": f"测试部分{n}"}
+    return Section.objects.create(**{**defaults, **fields})
+
+
+def make_table(section=None, **fields):
+    n = _n()
+    defaults = {
+        "section": section or make_section(),
+        "code": f"test-table-{n}",
+        "title": f"测试表{n}",
+    }
+    return ReportTable.objects.create(**{**defaults, **fields})
+
+
+def make_indicator(table=None, **fields):
+    n = _n()
+    defaults = {
+        "table": table or make_table(),
+        "code": f"test-indicator-{n}",
+        "column_label": f"列{n}",
+        "kind": Indicator.Kind.COUNT,
+    }
+    return Indicator.objects.create(**{**defaults, **fields})
+
+
+def make_figure(report, indicator, **fields):
+    return Figure.objects.create(report=report, indicator=indicator, **fields)
+
+
+def make_appeals_table():
+    """A piece of the printed 诉求类别 table: two rows, a plain column and a column group,
+    and a second table with a rate, a duration and a text."""
+    section = make_section(title="企业群众诉求办理")
+    appeals = make_table(section, title="测试诉求办理", row_header="诉求类别", order=1)
+    ind = {}
+    for row_order, row in enumerate(["群众诉求", "企业诉求"]):
+        key = "people" if row_order == 0 else "firms"
+        ind[f"{key}_total"] = make_indicator(
+            appeals,
+            row_label=row,
+            row_order=row_order,
+            column_label="诉求总量",
+            unit="件",
+            column_order=1,
+        )
+        ind[f"{key}_phone"] = make_indicator(
+            appeals,
+            row_label=row,
+            row_order=row_order,
+            column_group="诉求来源",
+            column_label="电话",
+            unit="件",
+            column_order=2,
+        )
+        ind[f"{key}_web"] = make_indicator(
+            appeals,
+            row_label=row,
+            row_order=row_order,
+            column_group="诉求来源",
+            column_label="互联网",
+            unit="件",
+            column_order=3,
+        )
+    calls = make_table(section, title="测试话务", row_header="话务类别", order=2)
+    ind["rate"] = make_indicator(
+        calls,
+        row_label="接听",
+        column_label="30秒人工接通率",
+        unit="%",
+        kind=Indicator.Kind.RATE,
+        change_kind=Indicator.ChangeKind.POINTS,
+        column_order=1,
+    )
+    ind["duration"] = make_indicator(
+        calls,
+        row_label="接听",
+        column_label="平均通话时长",
+        unit="秒",
+        kind=Indicator.Kind.DURATION,
+        column_order=2,
+    )
+    ind["safety"] = make_indicator(
+        calls,
+        row_label="呼出",
+        column_label="平台安全运行状态",
+        kind=Indicator.Kind.TEXT,
+        column_order=3,
+    )
+    return section, (appeals, calls), ind
+
+
+def make_category(**fields):
+    n = _n()
+    defaults = {"code": f"test-category-{n}", "name": f"测试类别{n}"}
+    return AppealCategory.objects.create(**{**defaults, **fields})
+
+
+def make_method(**fields):
+    n = _n()
+    defaults = {"code": f"test-method-{n}", "name": f"测试方式{n}"}
+    return SharingMethod.objects.create(**{**defaults, **fields})
+
+
+def make_appeal_count(report, department=None, **fields):
+    defaults = {"department": department or make_department(report.region), "count": 100}
+    return AppealCount.objects.create(report=report, **{**defaults, **fields})
+
+
+def make_episode(report, **fields):
+    defaults = {
+        "number": _n(),
+        "aired_on": datetime.date(2023, 3, 1),
+        "appeals_received": 10,
+        "answered_on_air": 5,
+        "supervised_after": 2,
+        "satisfaction_rate": Decimal("98.31"),
+    }
+    return LivestreamEpisode.objects.create(report=report, **{**defaults, **fields})
+
+
+def make_guest(episode, department=None, **fields):
+    department = department or make_department(episode.report.region)
+    return EpisodeGuest.objects.create(episode=episode, department=department, **fields)
+
+
+def make_sharing_request(report, recipients=(), methods=(), **fields):
+    defaults = {
+        "group_number": 1,
+        "line": _n(),
+        "region": report.region,
+        "scope": "全量",
+        "records": 1000,
+    }
+    request = DataSharingRequest.objects.create(report=report, **{**defaults, **fields})
+    request.recipients.set(recipients or [make_department(report.region)])
+    request.methods.set(methods or [make_method()])
+    return request
+
+
+def make_policy_document(report, issuers=(), **fields):
+    defaults = {"title": f"《测试文件{_n()}》"}
+    document = PolicyDocument.objects.create(report=report, **{**defaults, **fields})
+    document.issuers.set(issuers or [make_department(report.region)])
+    return document
+
+
+def make_user(**fields):
+    n = _n()
+    return get_user_model().objects.create_user(f"test-user-{n}", is_staff=True, **fields)
+
+
+def make_event(report, by=None, action=ReportEvent.Action.SUBMIT, **fields):
+    return ReportEvent.objects.create(report=report, action=action, by=by or make_user(), **fields)
