@@ -45,7 +45,8 @@ class Discrepancy:
 
     @property
     def off_by(self) -> str:
-        text = f"{self.difference:+}"
+        whole = self.difference == self.difference.to_integral_value()
+        text = f"{self.difference.to_integral_value() if whole else self.difference:+}"
         if self.unit:
             text += f" {self.unit}"
         if self.relative_difference is not None:
