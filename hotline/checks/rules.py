@@ -25,7 +25,8 @@ Kind, Role = CheckRule.Kind, CheckOperand.Role
 # Rules that hold for last year's figures as much as this year's.
 ARITHMETIC_KINDS = {Kind.SUM, Kind.SHARE, Kind.RATIO, Kind.WEIGHTED_AVERAGE}
 PERIOD_ORDER = {Period.CURRENT: 0, Period.YEAR_ON_YEAR: 1}
-RANKINGS_LAST = 1000
+# Figures in the order of the printed tables, then the rankings.
+FIGURES, RANKINGS = 0, 1
 
 
 @dataclass
@@ -89,7 +90,7 @@ def figure_discrepancy(
         unit=figure_unit(indicator),
         details=details,
         operand_codes=operand_codes,
-        sort_key=(*indicator_sort_key(indicator), PERIOD_ORDER[period], check, rule_code),
+        sort_key=(FIGURES, *indicator_sort_key(indicator), PERIOD_ORDER[period], check, rule_code),
     )
 
 
@@ -236,7 +237,7 @@ def evaluate_record_count(rule: CheckRule, data, findings: Findings) -> None:
 def ranking_title(rule: CheckRule) -> str:
     return _("TOP5: %(type)s by %(dimension)s") % {
         "type": AppealCount.AppealType(rule.appeal_type).label,
-        "dimension": CheckRule.Dimension(rule.dimension).label,
+        "dimension": CheckRule.Dimension(rule.dimension).label.lower(),
     }
 
 
@@ -272,7 +273,7 @@ def row_discrepancy(
         relative_difference=relative,
         unit=_("points") if is_share else _("cases"),
         operand_codes=(rule.share_of.code,) if is_share and rule.share_of_id else (),
-        sort_key=(RANKINGS_LAST, rule.code, index, check),
+        sort_key=(RANKINGS, rule.code, index, check),
     )
 
 
