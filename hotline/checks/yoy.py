@@ -24,10 +24,14 @@ ChangeKind = Indicator.ChangeKind
 YOY = Period.YEAR_ON_YEAR
 
 
+def change_suffix() -> str:
+    return " · " + _("change")
+
+
 def change_text(figure: Figure) -> str:
     change = figure.printed_change
     sign = "+" if change > 0 else ""
-    unit = "%" if figure.indicator.change_kind == ChangeKind.RELATIVE else _(" points")
+    unit = "%" if figure.indicator.change_kind == ChangeKind.RELATIVE else " " + _("points")
     return f"{sign}{change}{unit}"
 
 
@@ -54,7 +58,7 @@ def check_against_prior(data, findings: Findings) -> None:
         if indicator.change_kind == ChangeKind.POINTS:
             computed = current.interval - prior.interval
             point = current.point - prior.point
-            arithmetic = f"{current.text} − {prior.text} = {show(point)}" + _(" points")
+            arithmetic = f"{current.text} − {prior.text} = {show(point)} " + _("points")
         else:
             if prior.interval.is_exact and prior.point == 0:
                 findings.checks_made += 1
@@ -87,7 +91,7 @@ def change_discrepancy(figure, change: Value, computed: Interval, point: Fractio
         computed=computed,
         computed_point=point,
         arithmetic=arithmetic,
-        label_suffix=_(" · change"),
+        label_suffix=change_suffix(),
     )
     # A change is compared in its own unit: percent or points, never relative to itself.
     unit = "%" if figure.indicator.change_kind == ChangeKind.RELATIVE else _("points")
@@ -105,7 +109,7 @@ def zero_prior(figure, change: Value, *, arithmetic: str):
             computed=Interval.exact(0),
             computed_point=Fraction(0),
             arithmetic=arithmetic + _("; a relative change from 0 cannot be computed"),
-            label_suffix=_(" · change"),
+            label_suffix=change_suffix(),
         ),
         published=change.text,
         computed=_("undefined (last year 0)"),
@@ -132,7 +136,7 @@ def implied_priors(data, findings: Findings) -> dict[str, Value | str]:
         if indicator.change_kind == ChangeKind.POINTS:
             prior = (current.interval - change.interval).clamp(lower, upper)
             point = current.point - change.point
-            derivation = f"{current.text} − ({change.text}) = {show(point)}"
+            body = f"{current.text} − ({change.text}) = {show(point)}"
         else:
             factor = change.interval.shifted(100).scaled(Fraction(1, 100)).clamp(0)
             sign = "+" if change.point >= 0 else "−"
@@ -154,8 +158,7 @@ def implied_priors(data, findings: Findings) -> dict[str, Value | str]:
                 continue
             prior = quotient(current.interval, factor).clamp(lower, upper)
             point = current.point / (1 + change.point / 100)
-            derivation = f"{derivation_base} = {show(point)}"
-        derivation = f"{code}: {derivation}"
+            body = f"{derivation_base} = {show(point)}"
         findings.checks_made += 1
         if prior is None:
             findings.discrepancies.append(
@@ -163,7 +166,7 @@ def implied_priors(data, findings: Findings) -> dict[str, Value | str]:
                     figure,
                     change,
                     point,
-                    derivation,
+                    body,
                     year,
                     why=_("outside 0–100"),
                     nearest=min(max(point, Fraction(lower)), Fraction(upper or point)),
@@ -180,7 +183,7 @@ def implied_priors(data, findings: Findings) -> dict[str, Value | str]:
                         figure,
                         change,
                         point,
-                        derivation,
+                        body,
                         year,
                         why=_("not a whole number"),
                         nearest=Fraction(round(point)),
@@ -190,11 +193,11 @@ def implied_priors(data, findings: Findings) -> dict[str, Value | str]:
                 )
             else:
                 prior = whole
-        implied[code] = Value(prior, point, show(point), derivation)
+        implied[code] = Value(prior, point, show(point), f"{code}: {body}")
     return implied
 
 
-def impossible_prior(figure, change, point, derivation, year, *, why, nearest, unit, interval=None):
+def impossible_prior(figure, change, point, body, year, *, why, nearest, unit, interval=None):
     return replace(
         figure_discrepancy(
             period=YOY,
@@ -205,8 +208,8 @@ def impossible_prior(figure, change, point, derivation, year, *, why, nearest, u
             computed=interval or Interval.exact(point),
             computed_point=point,
             arithmetic=_("%(derivation)s last year (%(year)s): %(why)s")
-            % {"derivation": derivation.split(": ", 1)[1], "year": year, "why": why},
-            label_suffix=_(" · change"),
+            % {"derivation": body, "year": year, "why": why},
+            label_suffix=change_suffix(),
         ),
         published=change.text,
         difference=to_decimal(point - nearest, 2),
@@ -226,7 +229,7 @@ def check_implied(data, findings: Findings) -> None:
             return _("of last year is not known")
         return implied.get(indicator.code, _("not reported"))
 
-    suffix = _(" · %(year)s implied by the published changes") % {"year": year}
+    suffix = " · " + _("%(year)s implied by the published changes") % {"year": year}
     for rule in data.rules:
         if rule.kind not in ARITHMETIC_KINDS:
             continue
