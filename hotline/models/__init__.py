@@ -1,4 +1,5 @@
 from .catalogue import AppealCategory, Indicator, ReportTable, Section, SharingMethod
+from .checks import CheckOperand, CheckRule
 from .records import DataSharingRequest, EpisodeGuest, LivestreamEpisode, PolicyDocument
 from .regions import Department, Region
 from .reports import AnnualReport, AppealCount, Figure, ReportEvent
@@ -7,6 +8,8 @@ __all__ = [
     "AnnualReport",
     "AppealCategory",
     "AppealCount",
+    "CheckOperand",
+    "CheckRule",
     "DataSharingRequest",
     "Department",
     "EpisodeGuest",

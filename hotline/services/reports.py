@@ -4,7 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from hotline.checks import check_report
 from hotline.models import AnnualReport, ReportEvent
 from hotline.roles import PUBLISH_PERMISSION
 
@@ -19,7 +21,7 @@ def _locked(report):
     return AnnualReport.objects.select_for_update().get(pk=report.pk)
 
 
-def _step(report, *, by, action, to, allowed_from, reason=""):
+def _ensure_allowed(report, *, action, allowed_from):
     if report.status not in allowed_from:
         raise ValidationError(
             _("%(report)s is %(status)s; it cannot be %(action)s.")
@@ -29,6 +31,10 @@ def _step(report, *, by, action, to, allowed_from, reason=""):
                 "action": ReportEvent.Action(action).label,
             }
         )
+
+
+def _step(report, *, by, action, to, allowed_from, reason=""):
+    _ensure_allowed(report, action=action, allowed_from=allowed_from)
     report.status = to
     now = timezone.now()
     if to == Status.REVIEW:
@@ -49,15 +55,34 @@ def report_submit(*, report: AnnualReport, by) -> AnnualReport:
 
 
 @transaction.atomic
-def report_publish(*, report: AnnualReport, by) -> AnnualReport:
+def report_publish(*, report: AnnualReport, by, reason: str = "") -> AnnualReport:
+    """Publish; a report whose figures disagree needs a reviewer's reason, kept on the record."""
     if not can_publish(by):
         raise PermissionDenied(_("Only a reviewer can publish a report."))
+    report = _locked(report)
+    allowed_from = {Status.DRAFT, Status.REVIEW}
+    _ensure_allowed(report, action="publish", allowed_from=allowed_from)
+    reason = reason.strip()
+    found = len(check_report(report).discrepancies)
+    if found and not reason:
+        raise ValidationError(
+            ngettext(
+                "%(count)d figure check finds a discrepancy; say why the report is published "
+                "as it is.",
+                "%(count)d figure checks find discrepancies; say why the report is published "
+                "as it is.",
+                found,
+            )
+            % {"count": found},
+            code="discrepancies",
+        )
     return _step(
-        _locked(report),
+        report,
         by=by,
         action="publish",
         to=Status.PUBLISHED,
-        allowed_from={Status.DRAFT, Status.REVIEW},
+        allowed_from=allowed_from,
+        reason=reason,
     )
 
 

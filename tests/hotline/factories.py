@@ -10,6 +10,8 @@ from hotline.models import (
     AnnualReport,
     AppealCategory,
     AppealCount,
+    CheckOperand,
+    CheckRule,
     DataSharingRequest,
     Department,
     EpisodeGuest,
@@ -170,7 +172,9 @@ def make_method(**fields):
 
 
 def make_appeal_count(report, department=None, **fields):
-    defaults = {"department": department or make_department(report.region), "count": 100}
+    if department is None and fields.get("category") is None:
+        department = make_department(report.region)
+    defaults = {"department": department, "count": 100}
     return AppealCount.objects.create(report=report, **{**defaults, **fields})
 
 
@@ -219,3 +223,80 @@ def make_user(**fields):
 
 def make_event(report, by=None, action=ReportEvent.Action.SUBMIT, **fields):
     return ReportEvent.objects.create(report=report, action=action, by=by or make_user(), **fields)
+
+
+# Shorthands for the figure-check tests: small made-up reports in a city of their own, so that
+# no other report is last year's by accident. Every test database also holds the 2023
+# Huai'an report and the catalogue's rules; on a made-up report those rules are "not checked".
+
+
+def city():
+    return make_city(parent=Region.objects.get(slug="jiangsu"))
+
+
+def report(year=2023, *, region=None, **fields):
+    return make_report(region or city(), year=year, **fields)
+
+
+def table(code=None):
+    return make_table(**({"code": code} if code else {}))
+
+
+def indicator(code, *, kind=Indicator.Kind.COUNT, in_table=None, **fields):
+    change_kind = Indicator.ChangeKind.POINTS if kind == Indicator.Kind.RATE else "relative"
+    fields = {"change_kind": change_kind, "column_label": code, "unit": "件", **fields}
+    return make_indicator(in_table, code=code, row_label=code, kind=kind, **fields)
+
+
+def figure(of_report, of_indicator, value=None, *, decimals=0, change=None, change_decimals=0):
+    return make_figure(
+        of_report,
+        of_indicator,
+        value=None if value is None else Decimal(value),
+        decimals=decimals,
+        change=None if change is None else Decimal(change),
+        change_decimals=change_decimals,
+    )
+
+
+def rule(code, kind, target=None, operands=(), **fields):
+    """operands: (role, indicator or "population", order) triples."""
+    made = CheckRule.objects.create(code=code, kind=kind, target=target, **fields)
+    for role, what, order in operands:
+        if what == "population":
+            CheckOperand.objects.create(
+                rule=made, role=role, order=order, source=CheckOperand.Source.POPULATION
+            )
+        else:
+            CheckOperand.objects.create(rule=made, role=role, order=order, indicator=what)
+    return made
+
+
+def category_count(of_report, category_code, count, share=None, *, appeal_type="all", decimals=2):
+    return make_appeal_count(
+        of_report,
+        appeal_type=appeal_type,
+        category=AppealCategory.objects.get(code=category_code),
+        count=count,
+        published_share=None if share is None else Decimal(share),
+        share_decimals=decimals,
+    )
+
+
+def sharing_request(of_report, line, records):
+    return make_sharing_request(of_report, line=line, records=records)
+
+
+def episode(of_report, number, *, received=3, answered=2, supervised=1):
+    return make_episode(
+        of_report,
+        number=number,
+        aired_on=datetime.date(of_report.year, 3, number),
+        appeals_received=received,
+        answered_on_air=answered,
+        supervised_after=supervised,
+    )
+
+
+def policy_document(of_report, order):
+    return make_policy_document(of_report, order=order, title=f"文件{order}")
