@@ -4,9 +4,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import catalogue, records, regions, reports
+from . import catalogue, checks, records, regions, reports
 
-__all__ = ["catalogue", "records", "regions", "reports"]
+__all__ = ["catalogue", "checks", "records", "regions", "reports"]
 
 admin.site.site_header = getattr(settings, "ADMIN_SITE_HEADER", _("12345 Hotline Records"))
 admin.site.site_title = admin.site.site_header

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from hotline.checks import check_report
 from hotline.models import AnnualReport, Figure, Indicator, ReportTable
 from hotline.models.catalogue import translated
 from hotline.parsing import (
@@ -231,6 +232,7 @@ class Cell:
     form: FigureCellForm
     table_label: str
     unit: str = ""
+    discrepancies: list = field(default_factory=list)
 
     @property
     def has_change(self):
@@ -281,8 +283,10 @@ class GridTable:
 
 
 class FigureGrid:
-    def __init__(self, report, *, data=None, editable=False, can_add=False):
+    def __init__(self, report, *, data=None, editable=False, can_add=False, checks=None):
         self.report = report
+        self.checks = checks
+        self.discrepancies = checks.by_figure if checks else {}
         indicators = Indicator.objects.order_by("row_order", "column_order", "pk")
         tables = ReportTable.objects.select_related("section").prefetch_related(
             Prefetch("indicators", queryset=indicators)
@@ -343,7 +347,7 @@ class FigureGrid:
                 editable=editable and (figure is not None or can_add),
             )
             unit = "" if column.unit else translated(indicator, "unit")
-            cell = Cell(indicator, form, label, unit)
+            cell = Cell(indicator, form, label, unit, self.discrepancies.get(indicator.code, []))
             row.cells[position[column.key]] = cell
             self.cells.append(cell)
         return GridTable(
@@ -425,7 +429,7 @@ def figure_grid_view(model_admin, request, object_id):
                     messages.info(request, _("No figure was changed."))
                 return redirect(grid_url)
     else:
-        grid = FigureGrid(report, editable=editable, can_add=can_add)
+        grid = FigureGrid(report, editable=editable, can_add=can_add, checks=check_report(report))
 
     if editable:
         status_note = ""

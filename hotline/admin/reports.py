@@ -5,12 +5,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hotline.checks import check_report
 from hotline.models import AnnualReport, AppealCount, Figure, ReportEvent
 from hotline.parsing import format_change, format_decimal
 from hotline.services.reports import can_publish, report_publish, report_reopen, report_submit
@@ -39,6 +41,7 @@ class Step:
     offered_from: frozenset
     permission: str  # has_<permission>_permission() decides whether the step is offered
     needs_reason: bool = False
+    takes_reason: bool = False  # a reason the service asks for only sometimes
 
 
 STEPS = {
@@ -59,6 +62,7 @@ STEPS = {
             gettext_lazy("%(report)s was published."),
             frozenset({Status.DRAFT, Status.REVIEW}),
             "publish",
+            takes_reason=True,
         ),
         Step(
             "reopen",
@@ -78,6 +82,18 @@ class ReasonForm(forms.Form):
         label=gettext_lazy("Why is it reopened?"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=gettext_lazy("Kept with the report's workflow history."),
+    )
+
+
+class PublishReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why publish despite the discrepancies?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=gettext_lazy(
+            "Needed only when the figure checks found discrepancies; kept with the report's "
+            "workflow history."
+        ),
     )
 
 
@@ -123,9 +139,17 @@ class AnnualReportAdmin(ReportRecordAdmin):
     list_select_related = ("region",)
     list_filter = (CityListFilter, YearListFilter, "status")
     search_fields = ("title", "region__name", "region__name_en", "region__slug")
-    readonly_fields = ("status", "submitted_at", "published_at", "published_by", "updated_at")
+    readonly_fields = (
+        "status",
+        "submitted_at",
+        "published_at",
+        "published_by",
+        "updated_at",
+        "figure_checks",
+    )
     fieldsets = (
         (None, {"fields": ("region", "year", "title", "status")}),
+        (gettext_lazy("Figure checks"), {"fields": ("figure_checks",)}),
         (gettext_lazy("Population"), {"fields": ("population", "population_source")}),
         (gettext_lazy("Source"), {"fields": ("source",)}),
         (
@@ -164,6 +188,21 @@ class AnnualReportAdmin(ReportRecordAdmin):
         label = _("Edit figures") if is_editable(obj) else _("View figures")
         return format_html('<a href="{}">{}</a>', url, label)
 
+    @admin.display(description=gettext_lazy("discrepancies"))
+    def figure_checks(self, obj):
+        if obj.pk is None:
+            return "—"
+        return render_to_string(
+            "admin/hotline/annualreport/_discrepancies.html", {"checks": check_report(obj)}
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        # A report not yet saved has nothing to check.
+        return (
+            fieldsets if obj else [fs for fs in fieldsets if "figure_checks" not in fs[1]["fields"]]
+        )
+
     def save_model(self, request, obj, form, change):
         # Only the workflow moves a report; reverting to an old version must not.
         if change:
@@ -199,7 +238,12 @@ class AnnualReportAdmin(ReportRecordAdmin):
         if step not in STEPS or not self.has_view_permission(request, report):
             raise PermissionDenied
         step = STEPS[step]
-        form = ReasonForm(request.POST or None) if step.needs_reason else None
+        data = request.POST if request.method == "POST" else None
+        form = None
+        if step.needs_reason:
+            form = ReasonForm(data)
+        elif step.takes_reason:
+            form = PublishReasonForm(data)
         if request.method == "POST":
             if form is None or form.is_valid():
                 reason = form.cleaned_data["reason"] if form else ""
@@ -230,7 +274,7 @@ class AnnualReportAdmin(ReportRecordAdmin):
 
     def _run(self, request, reports, step, reason=""):
         """Take the step for each report through the service; say what happened to each."""
-        kwargs = {"reason": reason} if step.needs_reason else {}
+        kwargs = {"reason": reason} if step.needs_reason or step.takes_reason else {}
         if step.permission == "change" and not self.has_change_permission(request):
             self.message_user(request, _("You may not change annual reports."), messages.ERROR)
             return
@@ -260,6 +304,7 @@ class AnnualReportAdmin(ReportRecordAdmin):
             "report": single,
             "form": form,
             "action": action,
+            "checks": check_report(single) if single and step.takes_reason else None,
             "cancel_url": reverse("admin:hotline_annualreport_change", args=[single.pk])
             if single
             else reverse("admin:hotline_annualreport_changelist"),

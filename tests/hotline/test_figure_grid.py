@@ -331,14 +331,16 @@ def test_the_query_count_does_not_grow_with_indicators(
 ):
     f.make_figure(report, catalogue["people_total"], value=1)
     admin_client.get(grid_url(report))
-    # session, user, report (with region), tables (with sections), their indicators, figures
-    with django_assert_num_queries(6):
+    # session, user, report (with region), tables (with sections), their indicators, figures,
+    # and the figure checks' six: rules, operands, last year's report, figures, appeal counts
+    # and record counts
+    with django_assert_num_queries(12):
         admin_client.get(grid_url(report))
     _section, (table, _calls), more = f.make_appeals_table()
     for n in range(10):
         f.make_indicator(table, row_label=f"新行{n}")
     f.make_figure(report, more["rate"], value=1)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(12):
         response = admin_client.get(grid_url(report))
     assert len(response.context["grid"].cells) >= 2 * 9 + 10
 
@@ -348,6 +350,7 @@ def test_a_staff_users_grid_adds_only_the_permission_queries(
 ):
     client.force_login(data_entry_user)
     client.get(grid_url(report))
-    # session, user, the user's and the groups' permissions, report, tables, indicators, figures
-    with django_assert_num_queries(8):
+    # session, user, the user's and the groups' permissions, report, tables, indicators, figures,
+    # and the six of the figure checks
+    with django_assert_num_queries(14):
         client.get(grid_url(report))
