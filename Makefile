@@ -41,7 +41,7 @@ format: $(VENV)/.installed
 # committed so that a fresh clone needs no gettext.
 messages: $(VENV)/.installed
 	$(MANAGE) makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=staticfiles
-	$(MANAGE) compilemessages -l zh_Hans
+	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
 
 check: lint
 	$(MANAGE) makemigrations --check --dry-run

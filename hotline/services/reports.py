@@ -23,13 +23,14 @@ def _locked(report):
 
 def _ensure_allowed(report, *, action, allowed_from):
     if report.status not in allowed_from:
+        verbs = {
+            "submit": _("submitted for review"),
+            "publish": _("published"),
+            "reopen": _("reopened"),
+        }
         raise ValidationError(
-            _("%(report)s is %(status)s; it cannot be %(action)s.")
-            % {
-                "report": report,
-                "status": report.get_status_display(),
-                "action": ReportEvent.Action(action).label,
-            }
+            _("%(report)s is %(status)s and cannot be %(action)s.")
+            % {"report": report, "status": report.get_status_display(), "action": verbs[action]}
         )
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from hotline.checks import Period, check_report
 from hotline.checks.rules import structure_problem
@@ -16,6 +17,14 @@ from hotline.services.reports import report_publish, report_reopen
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read the engine's words; the language of the words is tested elsewhere."""
+    with translation.override("en"):
+        yield
+
 
 CURRENT, YOY = Period.CURRENT, Period.YEAR_ON_YEAR
 
@@ -120,9 +129,9 @@ def test_the_command_prints_each_discrepancy_with_its_arithmetic_and_exits_1():
     status, output = run("huaian", "2023")
     assert status == 1
     for line in [
-        "话务",
+        "Calls",
         "(203 × 1421313 + 89 × 155517) ÷ 1576830 = 191.76",
-        "published 292, computed 191.76, off by +100.24 秒 (+52.28%)",
+        "published 292, computed 191.76, off by +100.24 s (+52.28%)",
         "128080 ÷ 754502 = 16.98%",
         "302015 + 153544 = 455559",
         "1 ÷ (1 + 100%) = 0.50 last year (2022): not a whole number",
@@ -132,7 +141,16 @@ def test_the_command_prints_each_discrepancy_with_its_arithmetic_and_exits_1():
     ]:
         assert line in output, line
     # Grouped by table, in the order of the printed report.
+    assert output.index("Appeals handled") < output.index("Calls") < output.index("Live broadcast")
+
+
+def test_the_command_speaks_chinese_by_default():
+    with translation.override("zh-hans"):
+        status, output = run("huaian", "2023")
+    assert status == 1
     assert output.index("诉求办理") < output.index("话务") < output.index("政风热线")
+    assert "印发 292，计算得 191.76" in output
+    assert "8 处不一致（本年 3，同比 5）" in output
 
 
 def test_the_command_exits_0_for_a_report_without_discrepancies():

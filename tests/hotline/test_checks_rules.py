@@ -2,6 +2,7 @@
 at the edge of the rounding tolerance. Then year on year, and the cost in queries."""
 
 import pytest
+from django.utils import translation
 
 from hotline.checks import Period, check_report
 from hotline.models import AnnualReport, CheckOperand, CheckRule, Indicator
@@ -9,6 +10,14 @@ from hotline.models import AnnualReport, CheckOperand, CheckRule, Indicator
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read the engine's words; the language of the words is tested elsewhere."""
+    with translation.override("en"):
+        yield
+
 
 Kind, Role = CheckRule.Kind, CheckOperand.Role
 RATE, DURATION = Indicator.Kind.RATE, Indicator.Kind.DURATION

@@ -76,7 +76,7 @@ CASES = {
         "比率的变化不能超过 100 个百分点。",
     ),
     "figure_value_or_text": (
-        lambda r: figure(r, "security.citywide.status", value=1, text="优秀"),
+        lambda r: figure(r, "appeals.public.total", value=1, text="优秀"),
         "数据为数值或文字，不能两者都有。",
     ),
     "appealcount_not_negative": (lambda r: category_count(r, count=-5), "数量不能为负数。"),
