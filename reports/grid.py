@@ -84,12 +84,20 @@ def build_grid(
     figures: Iterable,
     *,
     extra_footnotes: Mapping[int, list[Footnote]] | None = None,
+    default_row_label: str = "",
     label: Callable = translated,
 ) -> Grid:
-    """Lay out one table's figures. `extra_footnotes` maps a figure's pk to more footnotes."""
+    """Lay out one table's figures.
+
+    `extra_footnotes` maps a figure's pk to more footnotes; `default_row_label` names a row
+    printed without a label under a row header (设区市: the report's city).
+    """
     figures = [f for f in figures if f.indicator.table_id == table.pk]
     extra_footnotes = extra_footnotes or {}
 
+    row_header = label(table, "row_header")
+    # A lone unlabelled row under a row header is the report's own (设区市: the city).
+    default_row_label = default_row_label if row_header else ""
     row_keys: dict[tuple, str] = {}
     col_keys: dict[tuple, Column] = {}
     units: dict[tuple, set] = {}
@@ -98,7 +106,7 @@ def build_grid(
         ind = figure.indicator
         row_key = (ind.row_order, ind.row_label)
         col_key = (ind.column_group, ind.column_label)
-        row_keys.setdefault(row_key, label(ind, "row_label"))
+        row_keys.setdefault(row_key, label(ind, "row_label") or default_row_label)
         column = col_keys.get(col_key)
         if column is None:
             column = col_keys[col_key] = Column(
@@ -117,7 +125,6 @@ def build_grid(
         column.unit = next(iter(column_units)) if len(column_units) == 1 else ""
     columns = [column for _, column in ordered_cols]
 
-    row_header = label(table, "row_header")
     has_row_header = bool(row_header) or any(row_keys.values())
 
     numbers: dict[Footnote, int] = {}

@@ -28,6 +28,7 @@ from hotline.models import (
     Section,
     SharingMethod,
 )
+from hotline.models.catalogue import translated
 
 from . import charts
 from .footnotes import check_footnotes
@@ -193,7 +194,9 @@ def top_categories(report) -> list[tuple[str, list[AppealCount]]]:
     by_type = defaultdict(list)
     for count in counts.order_by("-count", "category__order"):
         by_type[count.appeal_type].append(count)
-    order = list(AppealCount.AppealType)
+    # As printed: 咨询类, 非咨询类, then all appeals (总计).
+    types = AppealCount.AppealType
+    order = [types.CONSULTATION, types.NON_CONSULTATION, types.ALL]
     return [
         (str(AppealCount.AppealType(t).label), rows[:5])
         for t, rows in sorted(by_type.items(), key=lambda kv: order.index(kv[0]))
@@ -214,7 +217,9 @@ def report_page(user, report: AnnualReport) -> ReportPage:
     figures = report_figures(report)
     footnotes = check_footnotes(report, figures)
     tables = tables_of(figures)
-    grids = build_grids(tables, figures, extra_footnotes=footnotes)
+    grids = build_grids(
+        tables, figures, extra_footnotes=footnotes, default_row_label=_city_name(report)
+    )
     sections: dict[int, SectionBlock] = {}
     for grid in grids:
         section = grid.table.section
@@ -264,7 +269,17 @@ def table_figures(report, code: str) -> tuple[ReportTable, Grid]:
     if not figures:
         raise ReportTable.DoesNotExist(code)
     table = figures[0].indicator.table
-    return table, build_grid(table, figures, extra_footnotes=check_footnotes(report, figures))
+    grid = build_grid(
+        table,
+        figures,
+        extra_footnotes=check_footnotes(report, figures),
+        default_row_label=_city_name(report),
+    )
+    return table, grid
+
+
+def _city_name(report):
+    return translated(report.region, "name")
 
 
 # -- A city across its years, and cities side by side -----------------------------------------

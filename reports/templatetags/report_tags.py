@@ -64,3 +64,9 @@ def report_title(report):
         "city": translated(report.region, "name"),
         "year": report.year,
     }
+
+
+@register.filter
+def circled(number):
+    """①, ②, … as the printed data-sharing table numbers its groups."""
+    return chr(0x2460 + number - 1) if 1 <= number <= 20 else str(number)
