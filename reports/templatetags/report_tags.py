@@ -34,7 +34,7 @@ def num(value, decimals=None):
 def section_number(section):
     """一、 as the printed report numbers its sections; 1. in English."""
     if (get_language() or "").startswith("en") or not 0 < section.number <= len(NUMERALS):
-        return f"{section.number}."
+        return f"{section.number}. "
     return f"{NUMERALS[section.number - 1]}、"
 
 

@@ -18,6 +18,13 @@ from hotline.models import (
 )
 
 
+def _shifted(figure, year):
+    """A different but valid value for another year: rates stay, counts move by the years."""
+    if figure.value is None or figure.kind == "rate":
+        return figure.value
+    return max(figure.value + (year - 2023), Decimal(0))
+
+
 def make_report(city, year, *, status=AnnualReport.Status.PUBLISHED, title="", records=3):
     """A report with a figure for every indicator of the 2023 Huai'an report, and records."""
     region = Region.objects.get(slug=city)
@@ -34,7 +41,7 @@ def make_report(city, year, *, status=AnnualReport.Status.PUBLISHED, title="", r
             report=report,
             indicator_id=f.indicator_id,
             kind=f.kind,
-            value=None if f.value is None else f.value + (year - 2023),
+            value=_shifted(f, year),
             decimals=f.decimals,
             text=f.text,
             change=f.change,
