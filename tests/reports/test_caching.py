@@ -25,7 +25,7 @@ def test_published_pages_are_cacheable_and_answer_304(client, url):
     response = client.get(url)
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=300"
-    assert {"Cookie", "Accept-Language"} <= {v.strip() for v in response["Vary"].split(",")}
+    assert "Cookie" in {v.strip() for v in response["Vary"].split(",")}
     assert response["ETag"] and response["Last-Modified"]
     again = client.get(url, headers={"if-none-match": response["ETag"]})
     assert again.status_code == 304 and again.content == b""
@@ -62,9 +62,10 @@ def test_publishing_another_report_changes_the_index(client):
     assert client.get("/", headers={"if-none-match": etag}).status_code == 200
 
 
-def test_the_etag_differs_by_language(client):
+def test_the_etag_differs_by_language(client, settings):
     zh = client.get("/reports/huaian/2023/")["ETag"]
-    en = client.get("/reports/huaian/2023/", headers={"accept-language": "en"})["ETag"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    en = client.get("/reports/huaian/2023/")["ETag"]
     assert zh != en
 
 

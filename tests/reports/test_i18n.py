@@ -37,3 +37,8 @@ def test_downloads_follow_the_language_too(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client.get("/reports/huaian/2023/tables/appeals.csv").content.decode("utf-8-sig")
     assert "Public appeals" in body and "Total appeals" in body
+
+
+def test_an_english_browser_still_gets_chinese_until_the_reader_switches(client):
+    page = client.get(URL, headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="zh-hans">' in page
