@@ -60,7 +60,7 @@
       }
     };
     if (kind !== "doughnut") {
-      var valueAxis = { beginAtZero: kind !== "line", ticks: { callback: function (v) { return format(v); } } };
+      var valueAxis = { beginAtZero: true, ticks: { callback: function (v) { return format(v); } } };
       options.scales = kind === "hbar" ? { x: valueAxis } : { y: valueAxis };
     }
     return { type: type, data: { labels: spec.labels, datasets: datasets }, options: options };

@@ -45,8 +45,10 @@ def restore_database():
     from hotline import roles
 
     groups = importlib.import_module("hotline.migrations.0002_staff_groups")
-    for name, codenames in ((roles.DATA_ENTRY, groups.DATA_ENTRY),
-                            (roles.REVIEWERS, groups.REVIEWERS)):
+    for name, codenames in (
+        (roles.DATA_ENTRY, groups.DATA_ENTRY),
+        (roles.REVIEWERS, groups.REVIEWERS),
+    ):
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(
             Permission.objects.filter(content_type__app_label="hotline", codename__in=codenames)

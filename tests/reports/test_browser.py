@@ -63,8 +63,9 @@ def test_the_report_renders_its_charts_and_switches_language(live_server, page, 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_on_a_phone_tables_scroll_sideways_inside_the_page(live_server, page, errors, language):
-    page.context.add_cookies([{"name": "django_language", "value": language,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/reports/huaian/2023/")
     charts_drawn(page)
@@ -79,9 +80,12 @@ def test_on_a_phone_tables_scroll_sideways_inside_the_page(live_server, page, er
 def test_the_index_city_and_lists_load_without_errors(live_server, page, errors):
     make_report("huaian", 2022, records=2)
     page.set_viewport_size(DESKTOP)
-    for path, name in [("/", "index"), ("/reports/huaian/", "city"),
-                       ("/compare/", "compare"), ("/data-sharing/?district=huaian-jinhu",
-                                                  "data-sharing")]:
+    for path, name in [
+        ("/", "index"),
+        ("/reports/huaian/", "city"),
+        ("/compare/", "compare"),
+        ("/data-sharing/?district=huaian-jinhu", "data-sharing"),
+    ]:
         page.goto(live_server.url + path)
         charts_drawn(page)
         shoot(page, f"{name}-desktop-zh")
