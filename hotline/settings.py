@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "hotline",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,287 @@
+"""Chart data for the pages: built from figures already fetched, drawn by static/reports/charts.js.
+
+A chart is data, not script: the template puts `Chart.spec()` in a
+<script type="application/json"> block (nothing inline is executed) and shows the same
+numbers as a table under the chart.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from hotline.models.catalogue import translated
+
+from .formatting import format_number
+
+
+@dataclass
+class Series:
+    label: str
+    values: list[Decimal | None]
+    decimals: int = 0
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    kind: str  # "bar", "hbar", "doughnut" or "line"
+    labels: list[str]
+    series: list[Series]
+    unit: str = ""
+    note: str = ""
+    label_header: str = ""
+    section: str = ""  # the report section (Section.code) the chart is shown in
+
+    @property
+    def data_id(self):
+        return f"{self.id}-data"
+
+    def spec(self) -> dict:
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "unit": self.unit,
+            "labels": self.labels,
+            "series": [
+                {"label": s.label, "values": [None if v is None else float(v) for v in s.values]}
+                for s in self.series
+            ],
+        }
+
+    @property
+    def rows(self):
+        """The chart's numbers as table rows: label, then one formatted value per series."""
+        return [
+            (label, [format_number(s.values[i], s.decimals) for s in self.series])
+            for i, label in enumerate(self.labels)
+        ]
+
+
+def _chart_from_codes(id, title, kind, by_code, codes, series_label=""):
+    figures = [by_code[c] for c in codes if c in by_code and by_code[c].value is not None]
+    if not figures:
+        return None
+    units = {translated(f.indicator, "unit") for f in figures}
+    return Chart(
+        id=id,
+        title=title,
+        kind=kind,
+        labels=[translated(f.indicator, "column_label") for f in figures],
+        series=[
+            Series(
+                series_label or title,
+                [f.printed_value for f in figures],
+                max(f.decimals for f in figures),
+            )
+        ],
+        unit=units.pop() if len(units) == 1 else "",
+    )
+
+
+def report_charts(by_code, departments, categories, requests, trends) -> list[Chart]:
+    candidates = [
+        _chart_from_codes(
+            "chart-appeal-sources",
+            _("Where appeals came from"),
+            "bar",
+            by_code,
+            [
+                "appeals.total.source_phone",
+                "appeals.total.source_internet",
+                "appeals.total.source_transfer",
+            ],
+        ),
+        _chart_from_codes(
+            "chart-appeal-handling",
+            _("How appeals were handled"),
+            "doughnut",
+            by_code,
+            [
+                "appeals.total.answered_by_agent",
+                "appeals.total.answered_by_specialist",
+                "appeals.total.dispatched",
+            ],
+        ),
+        _calls_chart(by_code, "calls_handled", "chart-calls", _("Calls handled by people")),
+        _calls_chart(by_code, "avg_talk_s", "chart-talk-time", _("Average talk time")),
+        _top_departments_chart(departments),
+        *_top_categories_charts(categories),
+        *_sharing_charts(requests),
+        *trend_charts_for_report(trends),
+    ]
+    charts = [c for c in candidates if c is not None]
+    for chart in charts:
+        chart.section = _section_of(chart.id)
+    return charts
+
+
+CHART_SECTIONS = {
+    "chart-appeal-": "appeals",
+    "chart-calls": "appeals",
+    "chart-talk-time": "appeals",
+    "chart-top-": "data",
+    "chart-sharing-": "data",
+    "chart-trend-": "trends",
+}
+
+
+def _section_of(chart_id):
+    return next((s for prefix, s in CHART_SECTIONS.items() if chart_id.startswith(prefix)), "")
+
+
+def _calls_chart(by_code, column, id, title):
+    figures = [
+        f
+        for code, f in by_code.items()
+        if code.startswith("calls.")
+        and code.endswith("." + column)
+        and ".total." not in code
+        and f.value is not None
+    ]
+    if not figures:
+        return None
+    figures.sort(key=lambda f: f.indicator.row_order)
+    return Chart(
+        id=id,
+        title=title,
+        kind="bar",
+        labels=[translated(f.indicator, "row_label") for f in figures],
+        series=[
+            Series(title, [f.printed_value for f in figures], max(f.decimals for f in figures))
+        ],
+        unit=translated(figures[0].indicator, "unit"),
+    )
+
+
+def _top_departments_chart(departments):
+    if not departments:
+        return None
+    return Chart(
+        id="chart-top-departments",
+        title=_("Top 5 departments by appeals handled"),
+        kind="hbar",
+        labels=[str(c.department) for c in departments],
+        series=[Series(_("Appeals"), [Decimal(c.count) for c in departments])],
+        unit=_("cases"),
+        label_header=_("Department"),
+    )
+
+
+def _top_categories_charts(categories):
+    charts = []
+    for n, (appeal_type, counts) in enumerate(categories, start=1):
+        charts.append(
+            Chart(
+                id=f"chart-top-categories-{n}",
+                title=_("Top 5 appeal categories: %(type)s") % {"type": appeal_type},
+                kind="hbar",
+                labels=[translated(c.category, "name") for c in counts],
+                series=[Series(_("Appeals"), [Decimal(c.count) for c in counts])],
+                unit=_("cases"),
+                label_header=_("Appeal category"),
+            )
+        )
+    return charts
+
+
+def _sharing_charts(requests):
+    if not requests:
+        return []
+    by_method, by_kind = Counter(), Counter()
+    method_names, records_by_method = {}, defaultdict(int)
+    for request in requests:
+        for method in request.methods.all():
+            by_method[method.code] += 1
+            records_by_method[method.code] += request.records
+            method_names[method.code] = (method.order, translated(method, "name"))
+        for kind in {r.get_kind_display() for r in request.recipients.all()}:
+            by_kind[kind] += 1
+    methods = sorted(method_names, key=lambda code: method_names[code])
+    kinds = [kind for kind, _count in by_kind.most_common()]
+    return [
+        Chart(
+            id="chart-sharing-methods",
+            title=_("Data-sharing requests by method"),
+            kind="bar",
+            labels=[method_names[m][1] for m in methods],
+            series=[Series(_("Requests"), [Decimal(by_method[m]) for m in methods])],
+            unit=_("requests"),
+            note=_("A request handed over in several ways counts under each."),
+            label_header=_("Method"),
+        ),
+        Chart(
+            id="chart-sharing-recipients",
+            title=_("Data-sharing requests by kind of recipient"),
+            kind="hbar",
+            labels=kinds,
+            series=[Series(_("Requests"), [Decimal(by_kind[k]) for k in kinds])],
+            unit=_("requests"),
+            note=_("A request shared with several kinds of unit counts under each."),
+            label_header=_("Kind of recipient"),
+        ),
+    ]
+
+
+def _trend_chart(id, indicator, years, figures):
+    values = [None if f is None else f.printed_value for f in figures]
+    decimals = max((f.decimals for f in figures if f is not None), default=0)
+    title = translated(indicator, "column_label")
+    row = translated(indicator, "row_label")
+    if row:
+        title = f"{row} · {title}"
+    return Chart(
+        id=id,
+        title=title,
+        kind="line",
+        labels=[str(y) for y in years],
+        series=[Series(title, values, decimals)],
+        unit=translated(indicator, "unit"),
+        label_header=_("Year"),
+    )
+
+
+def trend_charts_for_report(trends) -> list[Chart]:
+    """Headline figures over the years, where more than one year is published."""
+    charts = []
+    for n, (_code, figures) in enumerate(sorted(trends.items()), start=1):
+        if len(figures) < 2:
+            continue
+        years = [f.report.year for f in figures]
+        charts.append(_trend_chart(f"chart-trend-{n}", figures[0].indicator, years, figures))
+    return charts
+
+
+def trend_charts(reports, indicators, series) -> list[Chart]:
+    if len(reports) < 2:
+        return []
+    years = [r.year for r in reports]
+    return [
+        _trend_chart(f"chart-trend-{n}", indicator, years, series[indicator.code])
+        for n, indicator in enumerate(indicators, start=1)
+    ]
+
+
+def compare_charts(indicator, year, figures) -> list[Chart]:
+    shown = [f for f in figures if f.value is not None]
+    if not shown:
+        return []
+    return [
+        Chart(
+            id="chart-compare",
+            title=f"{translated(indicator, 'column_label')} · {year}",
+            kind="hbar",
+            labels=[translated(f.report.region, "name") for f in shown],
+            series=[
+                Series(
+                    translated(indicator, "column_label"),
+                    [f.printed_value for f in shown],
+                    max(f.decimals for f in shown),
+                )
+            ],
+            unit=translated(indicator, "unit"),
+            label_header=_("City"),
+        )
+    ]

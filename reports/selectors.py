@@ -1,0 +1,484 @@
+"""What each public page shows, read in a fixed number of queries whatever the data's size.
+
+Every read goes through `.visible_to(user)`: the public sees published reports and their
+records only; staff also see drafts. Callers turn a missing object into a 404.
+"""
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from hotline.models import (
+    AnnualReport,
+    AppealCategory,
+    AppealCount,
+    DataSharingRequest,
+    Department,
+    EpisodeGuest,
+    Figure,
+    Indicator,
+    LivestreamEpisode,
+    PolicyDocument,
+    Region,
+    ReportTable,
+    Section,
+    SharingMethod,
+)
+from hotline.models.catalogue import translated
+
+from . import charts
+from .footnotes import check_footnotes
+from .grid import Grid, build_grid, build_grids
+
+# The figures the index and the trend charts lead with.
+HEADLINES = [
+    ("appeals.total.total", _("Total appeals")),
+    ("calls.inbound.answer_rate_30s", _("Calls answered by a person within 30 seconds")),
+    ("effectiveness.total.resolution_rate", _("Resolution rate")),
+]
+HEADLINE_CODES = [code for code, _label in HEADLINES]
+
+# Reference data whose edits change what the pages show, and the records of a report.
+REFERENCE_MODELS = [
+    Section,
+    ReportTable,
+    Indicator,
+    AppealCategory,
+    SharingMethod,
+    Region,
+    Department,
+]
+RECORD_MODELS = [Figure, AppealCount, LivestreamEpisode, DataSharingRequest, PolicyDocument]
+
+
+def visible_reports(user):
+    return AnnualReport.objects.visible_to(user).select_related("region")
+
+
+# -- Freshness: one query says when what a page shows last changed (ETag, Last-Modified) ------
+
+
+@dataclass
+class Freshness:
+    last_modified: datetime | None
+    token: str  # changes whenever anything the page shows changes
+    draft: bool = False  # the page shows a report that is not published (staff only)
+    count: int = 0
+
+    @classmethod
+    def of(cls, *parts, draft=False):
+        stamps = [p for p in parts if isinstance(p, datetime)]
+        token = hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
+        return cls(max(stamps) if stamps else None, token, draft)
+
+
+def _latest_change(model, **filters):
+    history = model.history.model.objects.filter(**filters)
+    return Subquery(history.order_by("-history_date").values("history_date")[:1])
+
+
+def report_with_freshness(user, city: str, year: int) -> AnnualReport:
+    """The report, annotated with when its records and the catalogue last changed.
+
+    Raises AnnualReport.DoesNotExist when the user may not see it.
+    """
+    annotations = {f"changed_{m._meta.model_name}": _latest_change(m) for m in REFERENCE_MODELS}
+    annotations |= {
+        f"changed_{m._meta.model_name}": _latest_change(m, report_id=OuterRef("pk"))
+        for m in RECORD_MODELS
+    }
+    report = visible_reports(user).annotate(**annotations).get(region__slug=city, year=year)
+    stamps = [getattr(report, name) for name in sorted(annotations)]
+    report.freshness = Freshness.of(
+        report.pk, report.status, report.updated_at, *stamps, draft=not report.is_published
+    )
+    return report
+
+
+def reports_freshness(reports) -> Freshness:
+    """When any of these reports, their records or the reference data last changed."""
+    models = [AnnualReport, *REFERENCE_MODELS, *RECORD_MODELS]
+    found = reports.order_by().aggregate(
+        updated=Max("updated_at"),
+        count=Count("pk"),
+        drafts=Count("pk", filter=~Q(status=AnnualReport.Status.PUBLISHED)),
+        **{m._meta.model_name: Max(_latest_change(m)) for m in models},
+    )
+    freshness = Freshness.of(*(found[k] for k in sorted(found)), draft=bool(found["drafts"]))
+    freshness.count = found["count"]
+    return freshness
+
+
+# -- Index ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Headline:
+    label: str
+    figure: Figure | None
+
+
+@dataclass
+class ReportSummary:
+    report: AnnualReport
+    headlines: list[Headline]
+
+
+@dataclass
+class CitySummary:
+    region: Region
+    reports: list[ReportSummary] = field(default_factory=list)
+
+
+def index_page(user) -> list[CitySummary]:
+    reports = list(visible_reports(user).order_by("region__order", "region__slug", "-year"))
+    figures = Figure.objects.filter(
+        report__in=AnnualReport.objects.visible_to(user).values("pk"),
+        indicator__code__in=HEADLINE_CODES,
+    ).select_related("indicator")
+    by_report = defaultdict(dict)
+    for figure in figures:
+        by_report[figure.report_id][figure.indicator.code] = figure
+    cities: dict[int, CitySummary] = {}
+    for report in reports:
+        city = cities.setdefault(report.region_id, CitySummary(region=report.region))
+        found = by_report[report.pk]
+        headlines = [Headline(label, found.get(code)) for code, label in HEADLINES]
+        city.reports.append(ReportSummary(report, headlines))
+    return list(cities.values())
+
+
+# -- The annual report ------------------------------------------------------------------------
+
+
+@dataclass
+class SectionBlock:
+    section: Section
+    grids: list[Grid]
+
+
+@dataclass
+class ReportPage:
+    report: AnnualReport
+    sections: list[SectionBlock]
+    grids: dict[str, Grid]
+    top_departments: list[AppealCount]
+    top_categories: list[tuple[str, list[AppealCount]]]
+    sharing_requests: list[DataSharingRequest]
+    sharing_total: Figure | None
+    policy_documents: list[PolicyDocument]
+    years: list[int]
+    charts: list[charts.Chart]
+
+
+def report_figures(report) -> list[Figure]:
+    return list(Figure.objects.filter(report=report).select_related("indicator__table__section"))
+
+
+def tables_of(figures) -> list[ReportTable]:
+    tables = {f.indicator.table.pk: f.indicator.table for f in figures}
+    return sorted(tables.values(), key=lambda t: (t.section.number, t.order, t.code))
+
+
+def top_departments(report) -> list[AppealCount]:
+    counts = report.appeal_counts.filter(department__isnull=False).select_related("department")
+    return list(counts.order_by("-count", "department__name")[:5])
+
+
+def top_categories(report) -> list[tuple[str, list[AppealCount]]]:
+    counts = report.appeal_counts.filter(category__isnull=False).select_related("category")
+    by_type = defaultdict(list)
+    for count in counts.order_by("-count", "category__order"):
+        by_type[count.appeal_type].append(count)
+    # As printed: 咨询类, 非咨询类, then all appeals (总计).
+    types = AppealCount.AppealType
+    order = [types.CONSULTATION, types.NON_CONSULTATION, types.ALL]
+    return [
+        (str(AppealCount.AppealType(t).label), rows[:5])
+        for t, rows in sorted(by_type.items(), key=lambda kv: order.index(kv[0]))
+    ]
+
+
+def sharing_requests(report) -> list[DataSharingRequest]:
+    return list(
+        report.sharing_requests.select_related("region").prefetch_related("recipients", "methods")
+    )
+
+
+def policy_documents(report) -> list[PolicyDocument]:
+    return list(report.policy_documents.prefetch_related("issuers"))
+
+
+def report_page(user, report: AnnualReport) -> ReportPage:
+    figures = report_figures(report)
+    footnotes = check_footnotes(report, figures)
+    tables = tables_of(figures)
+    grids = build_grids(
+        tables, figures, extra_footnotes=footnotes, default_row_label=_city_name(report)
+    )
+    sections: dict[int, SectionBlock] = {}
+    for grid in grids:
+        section = grid.table.section
+        sections.setdefault(section.pk, SectionBlock(section, [])).grids.append(grid)
+    departments = top_departments(report)
+    categories = top_categories(report)
+    requests = sharing_requests(report)
+    trend = Figure.objects.filter(
+        report__in=AnnualReport.objects.visible_to(user).filter(region=report.region_id),
+        indicator__code__in=HEADLINE_CODES,
+    ).select_related("report", "indicator")
+    years = sorted(
+        visible_reports(user).filter(region=report.region_id).values_list("year", flat=True)
+    )
+    by_code = {f.indicator.code: f for f in figures}
+    return ReportPage(
+        report=report,
+        sections=sorted(sections.values(), key=lambda s: s.section.number),
+        grids={g.code: g for g in grids},
+        top_departments=departments,
+        top_categories=categories,
+        sharing_requests=requests,
+        sharing_total=by_code.get("data_sharing.total.records"),
+        policy_documents=policy_documents(report),
+        years=years,
+        charts=charts.report_charts(
+            by_code, departments, categories, requests, trend_figures(list(trend))
+        ),
+    )
+
+
+def trend_figures(figures) -> dict[str, list[Figure]]:
+    """Figures by indicator code, in year order."""
+    by_code = defaultdict(list)
+    for figure in sorted(figures, key=lambda f: f.report.year):
+        by_code[figure.indicator.code].append(figure)
+    return by_code
+
+
+def table_figures(report, code: str) -> tuple[ReportTable, Grid]:
+    """One catalogue table of a report. Raises ReportTable.DoesNotExist."""
+    figures = list(
+        Figure.objects.filter(report=report, indicator__table__code=code).select_related(
+            "indicator__table__section"
+        )
+    )
+    if not figures:
+        raise ReportTable.DoesNotExist(code)
+    table = figures[0].indicator.table
+    grid = build_grid(
+        table,
+        figures,
+        extra_footnotes=check_footnotes(report, figures),
+        default_row_label=_city_name(report),
+    )
+    return table, grid
+
+
+def _city_name(report):
+    return translated(report.region, "name")
+
+
+# -- A city across its years, and cities side by side -----------------------------------------
+
+
+@dataclass
+class TrendRow:
+    indicator: Indicator
+    figures: list[Figure | None]  # one per year, None where the year has no such figure
+
+
+@dataclass
+class TrendTable:
+    table: ReportTable
+    rows: list[TrendRow]
+
+
+@dataclass
+class CityPage:
+    region: Region
+    reports: list[AnnualReport]
+    tables: list[TrendTable]
+    charts: list[charts.Chart]
+    indicators: list[Indicator]
+    selected: Indicator | None
+
+
+def city_page(user, region: Region, reports: list[AnnualReport], selected_code=None) -> CityPage:
+    figures = list(
+        Figure.objects.filter(report__in=[r.pk for r in reports]).select_related(
+            "indicator__table__section"
+        )
+    )
+    years = [r.pk for r in reports]
+    cells: dict[int, dict[int, Figure]] = defaultdict(dict)
+    indicators: dict[int, Indicator] = {}
+    for figure in figures:
+        indicators.setdefault(figure.indicator_id, figure.indicator)
+        cells[figure.indicator_id][figure.report_id] = figure
+    ordered = sorted(
+        indicators.values(),
+        key=lambda i: (i.table.section.number, i.table.order, i.row_order, i.column_order),
+    )
+    tables: dict[int, TrendTable] = {}
+    for indicator in ordered:
+        row = TrendRow(indicator, [cells[indicator.pk].get(pk) for pk in years])
+        tables.setdefault(indicator.table_id, TrendTable(indicator.table, [])).rows.append(row)
+    by_code = {i.code: i for i in ordered}
+    selected = by_code.get(selected_code) if selected_code else None
+    codes = [c for c in HEADLINE_CODES if c in by_code]
+    if selected and selected.code not in codes:
+        codes.insert(0, selected.code)
+    series = {code: [cells[by_code[code].pk].get(r.pk) for r in reports] for code in codes}
+    return CityPage(
+        region=region,
+        reports=reports,
+        tables=list(tables.values()),
+        charts=charts.trend_charts(reports, [by_code[c] for c in codes], series),
+        indicators=ordered,
+        selected=selected,
+    )
+
+
+@dataclass
+class ComparePage:
+    years: list[int]
+    year: int | None
+    indicators: list[Indicator]
+    indicator: Indicator | None
+    figures: list[Figure]
+    charts: list[charts.Chart]
+
+
+def compare_page(user, year=None, code=None) -> ComparePage:
+    years = sorted(
+        set(AnnualReport.objects.visible_to(user).values_list("year", flat=True)), reverse=True
+    )
+    indicators = list(Indicator.objects.select_related("table__section"))
+    by_code = {i.code: i for i in indicators}
+    indicator = by_code.get(code or HEADLINE_CODES[0])
+    year = year if year in years else (years[0] if years else None)
+    figures = []
+    if indicator and year:
+        figures = list(
+            Figure.objects.filter(
+                report__in=AnnualReport.objects.visible_to(user).for_year(year),
+                indicator=indicator,
+            ).select_related("report__region", "indicator")
+        )
+        figures.sort(key=lambda f: (f.report.region.order, f.report.region.slug))
+    return ComparePage(
+        years=years,
+        year=year,
+        indicators=indicators,
+        indicator=indicator,
+        figures=figures,
+        charts=charts.compare_charts(indicator, year, figures) if figures else [],
+    )
+
+
+# -- Records: live-broadcast episodes, data-sharing requests, policy documents ----------------
+
+
+def _scoped(queryset, user, filters):
+    queryset = queryset.visible_to(user)
+    if filters.get("city"):
+        queryset = queryset.for_region(filters["city"])
+    if filters.get("year"):
+        queryset = queryset.for_year(filters["year"])
+    return queryset
+
+
+def episodes(user, filters):
+    guests = Prefetch("guests", queryset=EpisodeGuest.objects.select_related("department"))
+    queryset = _scoped(LivestreamEpisode.objects, user, filters)
+    if filters.get("department"):
+        queryset = queryset.filter(guests__department=filters["department"]).distinct()
+    return (
+        queryset.select_related("report__region")
+        .prefetch_related(guests)
+        .order_by("-report__year", "report__region__order", "number")
+    )
+
+
+def sharing(user, filters):
+    queryset = _scoped(DataSharingRequest.objects, user, filters)
+    if filters.get("district"):
+        queryset = queryset.filter(region__slug=filters["district"])
+    if filters.get("department"):
+        queryset = queryset.filter(recipients=filters["department"])
+    if filters.get("method"):
+        queryset = queryset.filter(methods__code=filters["method"])
+    if filters.get("department") or filters.get("method"):
+        queryset = queryset.distinct()
+    return (
+        queryset.select_related("report__region", "region")
+        .prefetch_related("recipients", "methods")
+        .order_by("-report__year", "report__region__order", "line")
+    )
+
+
+def policies(user, filters):
+    queryset = _scoped(PolicyDocument.objects, user, filters)
+    if filters.get("department"):
+        queryset = queryset.filter(issuers=filters["department"]).distinct()
+    return (
+        queryset.select_related("report__region")
+        .prefetch_related("issuers")
+        .order_by("-report__year", "report__region__order", "order", "pk")
+    )
+
+
+def filter_choices(user, kind: str) -> dict:
+    """The values a record list can be filtered on, from what the user may see (one query each)."""
+    reports = list(visible_reports(user).order_by("region__order", "-year"))
+    visible = AnnualReport.objects.visible_to(user).values("pk")
+    choices = {
+        "years": sorted({r.year for r in reports}, reverse=True),
+        "cities": list({r.region.slug: r.region for r in reports}.values()),
+    }
+    if kind == "episodes":
+        departments = Department.objects.filter(
+            pk__in=EpisodeGuest.objects.filter(episode__report__in=visible).values("department")
+        )
+    elif kind == "sharing":
+        departments = Department.objects.filter(sharing_requests__report__in=visible)
+        choices["districts"] = list(
+            Region.objects.filter(sharing_requests__report__in=visible).distinct()
+        )
+        choices["methods"] = list(SharingMethod.objects.all())
+    else:
+        departments = Department.objects.filter(policy_documents__report__in=visible)
+    choices["departments"] = list(departments.distinct().order_by("region__order", "name"))
+    return choices
+
+
+def episode_detail(user, city, year, number) -> LivestreamEpisode:
+    guests = Prefetch("guests", queryset=EpisodeGuest.objects.select_related("department"))
+    return (
+        LivestreamEpisode.objects.visible_to(user)
+        .select_related("report__region")
+        .prefetch_related(guests)
+        .get(report__region__slug=city, report__year=year, number=number)
+    )
+
+
+def sharing_detail(user, city, year, line) -> DataSharingRequest:
+    return (
+        DataSharingRequest.objects.visible_to(user)
+        .select_related("report__region", "region")
+        .prefetch_related("recipients", "methods")
+        .get(report__region__slug=city, report__year=year, line=line)
+    )
+
+
+def policy_detail(user, city, year, pk) -> PolicyDocument:
+    return (
+        PolicyDocument.objects.visible_to(user)
+        .select_related("report__region")
+        .prefetch_related("issuers")
+        .get(report__region__slug=city, report__year=year, pk=pk)
+    )

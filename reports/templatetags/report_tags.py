@@ -1,0 +1,72 @@
+from django import template
+from django.utils.translation import get_language
+
+from hotline.models.catalogue import translated
+from reports import formatting
+
+register = template.Library()
+
+NUMERALS = "一二三四五六七八九十"
+
+
+@register.filter
+def label(obj, field):
+    """The English label when the page speaks English and one is stored, else the Chinese."""
+    return translated(obj, field) if obj is not None else ""
+
+
+@register.filter
+def figure_text(figure):
+    return formatting.figure_text(figure)
+
+
+@register.filter
+def figure_change(figure):
+    return formatting.figure_change(figure)
+
+
+@register.filter
+def num(value, decimals=None):
+    return formatting.format_number(value, decimals)
+
+
+@register.filter
+def section_number(section):
+    """一、 as the printed report numbers its sections; 1. in English."""
+    if (get_language() or "").startswith("en") or not 0 < section.number <= len(NUMERALS):
+        return f"{section.number}. "
+    return f"{NUMERALS[section.number - 1]}、"
+
+
+@register.filter
+def is_number(figure):
+    return figure is not None and figure.value is not None
+
+
+@register.filter
+def charts_for(charts, section_code):
+    return [c for c in charts if c.section == section_code]
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
+
+
+@register.filter
+def report_title(report):
+    """The report's own (Chinese) title, or a title in the page's language."""
+    from django.utils.translation import gettext as _
+
+    if report.title and not (get_language() or "").startswith("en"):
+        return report.title
+    return _("%(city)s 12345 hotline: %(year)s annual report") % {
+        "city": translated(report.region, "name"),
+        "year": report.year,
+    }
+
+
+@register.filter
+def circled(number):
+    """①, ②, … as the printed data-sharing table numbers its groups."""
+    return chr(0x2460 + number - 1) if 1 <= number <= 20 else str(number)

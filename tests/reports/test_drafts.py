@@ -1,0 +1,96 @@
+"""A report that is not published is a 404 for anyone but staff: every page, every download."""
+
+import pytest
+
+from hotline.models import AnnualReport, PolicyDocument
+
+from .factories import make_report
+
+pytestmark = pytest.mark.django_db
+
+Status = AnnualReport.Status
+
+
+@pytest.fixture
+def drafts():
+    draft = make_report("huaian", 2024, status=Status.DRAFT, title="淮安市草稿报告")
+    make_report("nanjing", 2023, status=Status.REVIEW, title="南京市审核中报告")
+    return draft
+
+
+def draft_urls(draft):
+    base = "/reports/huaian/2024/"
+    document = PolicyDocument.objects.filter(report=draft).first()
+    urls = [
+        base,
+        base + "report.pdf",
+        base + "episodes/1/",
+        base + "data-sharing/1/",
+        base + f"policies/{document.pk}/",
+        "/reports/nanjing/",
+        "/reports/nanjing/indicators.csv",
+        "/reports/nanjing/2023/",
+    ]
+    for code in [
+        "appeals",
+        "calls",
+        "top5-departments",
+        "top5-categories",
+        "sharing-register",
+        "policy-documents",
+        "episodes",
+    ]:
+        urls.append(f"{base}tables/{code}/")
+        urls.extend(f"{base}tables/{code}.{fmt}" for fmt in ("csv", "xlsx", "json"))
+    return urls
+
+
+@pytest.fixture(params=["anonymous", "logged in, not staff"])
+def outsider(request, client, django_user_model):
+    if request.param != "anonymous":
+        client.force_login(django_user_model.objects.create_user("reader", password="x"))
+    return client
+
+
+def test_drafts_are_404_on_every_page_and_download(outsider, drafts):
+    for url in draft_urls(drafts):
+        assert outsider.get(url).status_code == 404, url
+
+
+def test_drafts_and_their_records_are_left_out_of_every_list(outsider, drafts):
+    pages = [
+        "/",
+        "/reports/huaian/",
+        "/compare/",
+        "/episodes/",
+        "/data-sharing/",
+        "/policies/",
+        "/episodes.csv",
+        "/data-sharing.json",
+        "/policies.csv",
+        "/reports/huaian/indicators.csv",
+        "/compare.csv",
+    ]
+    for url in pages:
+        response = outsider.get(url)
+        assert response.status_code == 200, url
+        body = response.content
+        for secret in ["草稿", "南京", "测试", "2024"]:
+            assert secret.encode() not in body, (url, secret)
+
+
+def test_staff_see_drafts_privately(client, data_entry_user, drafts):
+    client.force_login(data_entry_user)
+    for url in draft_urls(drafts):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    page = client.get("/reports/huaian/2024/").content.decode()
+    assert "淮安市草稿报告" in page and "draft-banner" in page
+    assert "南京" in client.get("/").content.decode()
+
+
+def test_a_draft_year_is_not_offered_nor_compared(outsider, drafts):
+    page = outsider.get("/compare/?year=2024").content.decode()
+    assert '<option value="2024"' not in page and "草稿" not in page
+    assert b"2024" not in outsider.get("/compare.csv?year=2024").content

@@ -1,0 +1,79 @@
+"""The grid is built from fetched figures alone; footnotes from the figure checks plug in."""
+
+import pytest
+from django.utils import translation
+
+from hotline.models import Figure, ReportTable
+from reports import formatting, selectors
+from reports.grid import Footnote, build_grid
+
+pytestmark = pytest.mark.django_db
+
+
+def figures_of(code):
+    return list(
+        Figure.objects.filter(report__year=2023, indicator__table__code=code).select_related(
+            "indicator__table__section"
+        )
+    )
+
+
+def test_the_grid_groups_columns_as_printed(django_assert_num_queries):
+    figures = figures_of("appeals")
+    table = ReportTable.objects.get(code="appeals")
+    with django_assert_num_queries(0):
+        grid = build_grid(table, figures)
+    top, second = grid.header_rows
+    assert [(h.label, h.colspan, h.rowspan, h.scope) for h in top] == [
+        ("诉求类别", 1, 2, "col"),
+        ("诉求总量", 1, 2, "col"),
+        ("诉求来源", 3, 1, "colgroup"),
+        ("在线解答", 2, 1, "colgroup"),
+        ("部门办理", 1, 2, "col"),
+    ]
+    assert [h.label for h in second] == ["电话", "互联网", "承办转办", "民生接听员", "政策专员"]
+    assert grid.colgroups == [1, 3, 2, 1]
+    assert [r.label for r in grid.rows] == ["群众诉求", "企业诉求", "总计"]
+    assert all(c.unit == "件" for c in grid.columns)
+
+
+def test_cells_the_template_lacks_are_empty_not_dashes():
+    grid = build_grid(ReportTable.objects.get(code="effectiveness"), figures_of("effectiveness"))
+    consultation = grid.rows[0]
+    assert consultation.cells[0].figure.value == 696197
+    assert consultation.cells[2].figure is None  # 回访征集评价 is stored in the total row
+
+
+def test_one_note_on_several_cells_is_one_footnote():
+    grid = build_grid(ReportTable.objects.get(code="qa_desk"), figures_of("qa_desk"))
+    assert len(grid.footnotes) == 1
+    total = grid.rows[-1]
+    assert [c.marks for c in total.cells][2:] == [[1]] * 5
+
+
+def test_the_figure_checks_hook_adds_footnotes_to_pages(client, monkeypatch):
+    """reports.footnotes.check_footnotes is where the figure checks will report; today: none."""
+    from reports import footnotes
+
+    assert footnotes.check_footnotes(None, figures_of("calls")) == {}
+
+    def fake_checks(report, figures):
+        talk = next(f for f in figures if f.indicator.code == "calls.total.avg_talk_s")
+        return {talk.pk: [Footnote("292 = 203 + 89：为两项平均之和。", source="check")]}
+
+    monkeypatch.setattr(selectors, "check_footnotes", fake_checks)
+    html = client.get("/reports/huaian/2023/").content.decode()
+    assert 'class="footnote footnote-check">292 = 203 + 89' in html
+    assert 'href="#fn-calls-1"' in html
+
+
+def test_numbers_and_changes_are_written_for_the_language():
+    figure = Figure.objects.select_related("indicator").get(
+        report__year=2023, indicator__code="calls.inbound.answer_rate_30s"
+    )
+    with translation.override("zh-hans"):
+        assert formatting.format_number(1438746) == "1,438,746"
+        assert formatting.figure_text(figure) == "92.30"
+    with translation.override("en"):
+        assert formatting.change_text(figure) == "↑18.14 pp"
+        assert formatting.figure_change(figure).spoken == "up on last year by"

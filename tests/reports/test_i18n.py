@@ -1,0 +1,44 @@
+"""Simplified Chinese by default; English by the switch on the page, under the same URLs."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+URL = "/reports/huaian/2023/"
+
+
+def test_the_page_speaks_chinese_by_default(client):
+    page = client.get(URL).content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert '<caption id="cap-appeals">诉求办理</caption>' in page
+    assert "一、企业群众诉求办理" in page
+    assert "1,438,746" in page
+
+
+def test_the_switch_posts_to_setlang_and_the_page_answers_in_english(client):
+    page = client.get(URL).content.decode()
+    assert 'action="/i18n/setlang/"' in page and 'name="language" value="en"' in page
+    response = client.post("/i18n/setlang/", {"language": "en", "next": URL})
+    assert response.status_code == 302 and response["Location"] == URL
+    english = client.get(URL).content.decode()
+    assert '<html lang="en">' in english
+    assert '<caption id="cap-appeals">Appeals handled</caption>' in english
+    assert '<th scope="row">Public appeals</th>' in english
+    assert "1. Appeal handling" in english
+    assert "1,438,746" in english and "</span>18.14 pp</span>" in english
+    assert 'name="language" value="zh-hans"' in english  # and back
+
+    back = client.post("/i18n/setlang/", {"language": "zh-hans", "next": URL})
+    assert back.status_code == 302
+    assert "诉求办理" in client.get(URL).content.decode()
+
+
+def test_downloads_follow_the_language_too(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/reports/huaian/2023/tables/appeals.csv").content.decode("utf-8-sig")
+    assert "Public appeals" in body and "Total appeals" in body
+
+
+def test_an_english_browser_still_gets_chinese_until_the_reader_switches(client):
+    page = client.get(URL, headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="zh-hans">' in page
