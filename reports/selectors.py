@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from hotline.checks import check_report
 from hotline.models import (
     AnnualReport,
     AppealCategory,
@@ -31,7 +32,7 @@ from hotline.models import (
 from hotline.models.catalogue import translated
 
 from . import charts
-from .footnotes import check_footnotes
+from .footnotes import annotate_ranked_rows, check_footnotes
 from .grid import Grid, build_grid, build_grids
 
 # The figures the index and the trend charts lead with.
@@ -215,7 +216,8 @@ def policy_documents(report) -> list[PolicyDocument]:
 
 def report_page(user, report: AnnualReport) -> ReportPage:
     figures = report_figures(report)
-    footnotes = check_footnotes(report, figures)
+    checks = check_report(report)
+    footnotes = check_footnotes(report, figures, checks)
     tables = tables_of(figures)
     grids = build_grids(
         tables, figures, extra_footnotes=footnotes, default_row_label=_city_name(report)
@@ -226,6 +228,7 @@ def report_page(user, report: AnnualReport) -> ReportPage:
         sections.setdefault(section.pk, SectionBlock(section, [])).grids.append(grid)
     departments = top_departments(report)
     categories = top_categories(report)
+    annotate_ranked_rows([*departments, *(c for _t, rows in categories for c in rows)], checks)
     requests = sharing_requests(report)
     trend = Figure.objects.filter(
         report__in=AnnualReport.objects.visible_to(user).filter(region=report.region_id),

@@ -4,8 +4,8 @@ import pytest
 from django.utils import translation
 
 from hotline.models import Figure, ReportTable
-from reports import formatting, selectors
-from reports.grid import Footnote, build_grid
+from reports import formatting
+from reports.grid import build_grid
 
 pytestmark = pytest.mark.django_db
 
@@ -51,20 +51,19 @@ def test_one_note_on_several_cells_is_one_footnote():
     assert [c.marks for c in total.cells][2:] == [[1]] * 5
 
 
-def test_the_figure_checks_hook_adds_footnotes_to_pages(client, monkeypatch):
-    """reports.footnotes.check_footnotes is where the figure checks will report; today: none."""
+def test_the_figure_checks_are_footnotes_to_the_figures_concerned(client):
+    """Published value kept in the cell, computed value and arithmetic in the footnote."""
     from reports import footnotes
 
-    assert footnotes.check_footnotes(None, figures_of("calls")) == {}
-
-    def fake_checks(report, figures):
-        talk = next(f for f in figures if f.indicator.code == "calls.total.avg_talk_s")
-        return {talk.pk: [Footnote("292 = 203 + 89：为两项平均之和。", source="check")]}
-
-    monkeypatch.setattr(selectors, "check_footnotes", fake_checks)
+    figures = figures_of("calls")
+    found = footnotes.check_footnotes(figures[0].report, figures)
+    talk = next(f for f in figures if f.indicator.code == "calls.total.avg_talk_s")
+    wait = next(f for f in figures if f.indicator.code == "calls.inbound.avg_wait_s")
+    assert set(found) == {talk.pk}
+    assert "(203 × 1421313 + 89 × 155517) ÷ 1576830 = 191.76" in found[talk.pk][0].text
     html = client.get("/reports/huaian/2023/").content.decode()
-    assert 'class="footnote footnote-check">292 = 203 + 89' in html
-    assert 'href="#fn-calls-1"' in html
+    assert 'class="footnote footnote-check">' in html
+    assert "191.76" in html and wait.pk not in found
 
 
 def test_numbers_and_changes_are_written_for_the_language():
@@ -77,3 +76,10 @@ def test_numbers_and_changes_are_written_for_the_language():
     with translation.override("en"):
         assert formatting.change_text(figure) == "↑18.14 pp"
         assert formatting.figure_change(figure).spoken == "up on last year by"
+
+
+def test_the_ranked_tables_carry_their_check_footnotes(client):
+    html = client.get("/reports/huaian/2023/").content.decode()
+    assert "302015 + 153544 = 455559" in html
+    assert "128080 ÷ 754502 = 16.98%" in html
+    assert html.count('class="check-mark"') >= 2

@@ -13,23 +13,25 @@ from .factories import make_report
 pytestmark = pytest.mark.django_db
 
 FRESHNESS = 1  # the report, or the visible reports, with when their data last changed
+CHECKS = 6  # rules, operands, last year's report, figures, appeal counts, record counts
 
 PAGES = {
     # freshness; reports with their city; headline figures
     "/": FRESHNESS + 2,
     # freshness (the report); figures with indicators, tables, sections; TOP5 departments;
     # TOP5 categories; sharing requests + their recipients + methods; trend figures of the
-    # city's years; the city's years; policy documents + their issuers
-    "/reports/huaian/2023/": FRESHNESS + 10,
+    # city's years; the city's years; policy documents + their issuers; and the figure checks'
+    # own CHECKS queries
+    "/reports/huaian/2023/": FRESHNESS + 10 + CHECKS,
     # freshness; the city's reports; their figures with indicators, tables, sections
     "/reports/huaian/": FRESHNESS + 2,
     "/reports/huaian/indicators.csv": FRESHNESS + 2,
     # freshness; years; indicators for the choice; the compared figures with their cities
     "/compare/": FRESHNESS + 3,
     "/compare.json?year=2023&indicator=appeals.total.total": FRESHNESS + 3,
-    # freshness; the table's figures
-    "/reports/huaian/2023/tables/appeals/": FRESHNESS + 1,
-    "/reports/huaian/2023/tables/appeals.csv": FRESHNESS + 1,
+    # freshness; the table's figures; the figure checks
+    "/reports/huaian/2023/tables/appeals/": FRESHNESS + 1 + CHECKS,
+    "/reports/huaian/2023/tables/appeals.csv": FRESHNESS + 1 + CHECKS,
     "/reports/huaian/2023/tables/top5-departments/": FRESHNESS + 1,
     "/reports/huaian/2023/tables/top5-categories.xlsx": FRESHNESS + 1,
     # freshness; requests; recipients; methods
