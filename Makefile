@@ -44,7 +44,7 @@ format: $(VENV)/.installed
 # Extract and compile the Chinese translations (needs GNU gettext). The .mo files are
 # committed so that a fresh clone needs no gettext.
 messages: $(VENV)/.installed
-	$(MANAGE) makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=staticfiles
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests
 	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
 
 check: lint

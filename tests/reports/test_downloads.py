@@ -136,7 +136,7 @@ def test_record_lists_download_with_their_filters(client):
 def test_the_city_table_and_the_comparison_download(client):
     rows = csv_rows(client.get("/reports/huaian/indicators.csv"))
     total = next(r for r in rows if r[_("Indicator code")] == "appeals.total.total")
-    assert (total["2023"], total[_("Change 2023")]) == ("1450699", "↓8.81%")
+    assert (total["2023"], total[_("Change %(year)s") % {"year": 2023}]) == ("1450699", "↓8.81%")
     compare = json.loads(
         client.get("/compare.json?year=2023&indicator=calls.inbound.answer_rate_30s").content
     )
@@ -149,7 +149,7 @@ def test_the_city_table_and_the_comparison_download(client):
             "text": "",
             "unit": "%",
             "change": 18.14,
-            "change_printed": "↑18.14 pp",
+            "change_printed": "↑18.14 个百分点",
         }
     ]
 

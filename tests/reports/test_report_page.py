@@ -31,7 +31,7 @@ SEED_CELL = re.compile(
 )
 RENDERED_CELL = re.compile(
     r"^(?P<value>[\d,]+(?:\.\d+)?|—|优秀)%?\s*"
-    r"(?:(?P<arrow>[↑↓])(?P<change>[\d,]+(?:\.\d+)?)(?P<unit>%| pp))?$"
+    r"(?:(?P<arrow>[↑↓])(?P<change>[\d,]+(?:\.\d+)?)(?P<unit>%| 个百分点))?$"
 )
 # The printed tables of 一 to 三, in order, and the catalogue tables they are.
 FIGURE_BLOCKS = [
@@ -173,7 +173,7 @@ def test_every_printed_figure_and_change_is_in_its_row_and_column(tables):
             assert (value, change) == printed(text), (code, row, path)
             if change:
                 rate = "%" in text.split("(")[0] or path[-1].endswith("率")
-                assert unit == (" pp" if rate else "%"), (code, row, path, unit)
+                assert unit == (" 个百分点" if rate else "%"), (code, row, path, unit)
             checked += 1
     assert checked == 88  # every number printed in the tables of 一 to 三
 
@@ -262,7 +262,7 @@ def test_tables_are_real_tables_with_scoped_headers(client):
     assert '<th scope="colgroup" colspan="3">诉求来源' in html
     assert '<th scope="row">群众诉求</th>' in html
     # Changes carry their meaning in text, not only in colour and arrows.
-    assert '<span class="visually-hidden">down on last year by </span>' in html
+    assert '<span class="visually-hidden">比上年下降 </span>' in html
     # Counts are grouped by thousands.
     assert "1,438,746" in html
 
