@@ -11,8 +11,7 @@ from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
@@ -63,7 +62,6 @@ def cached_page(lookup):
 
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            _chosen_language(request)
             response = conditional(request, *args, **kwargs)
             freshness = getattr(getattr(request, "page_object", None), "freshness", None)
             if freshness is not None and freshness.draft:
@@ -72,21 +70,8 @@ def cached_page(lookup):
                 patch_cache_control(response, private=True, no_cache=True)
             else:
                 patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-            # The same URL speaks both languages, chosen by the language cookie.
-            patch_vary_headers(response, ("Cookie",))
             return response
 
         return wrapped
 
     return decorator
-
-
-def _chosen_language(request):
-    """Simplified Chinese unless the reader chose English with the switch (the language
-    cookie): the browser's Accept-Language, which LocaleMiddleware would follow, is not a
-    choice made on this site."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    codes = {code for code, _name in settings.LANGUAGES}
-    language = chosen if chosen in codes else settings.LANGUAGE_CODE
-    translation.activate(language)
-    request.LANGUAGE_CODE = language

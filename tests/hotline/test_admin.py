@@ -536,3 +536,14 @@ def test_lists_do_not_query_per_row(admin_client, model, make):
     with CaptureQueriesContext(connection) as more:
         admin_client.get(path)
     assert len(more) == len(few), [q["sql"] for q in more]
+
+
+def test_the_admin_speaks_chinese_whatever_the_browser_prefers(admin_client):
+    page = admin_client.get(
+        reverse("admin:hotline_annualreport_changelist"), headers={"accept-language": "en-US"}
+    )
+    assert "年度报告" in page.content.decode()
+    assert page["Content-Language"] == "zh-hans"
+    admin_client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    page = admin_client.get(reverse("admin:hotline_annualreport_changelist"))
+    assert "Annual reports" in page.content.decode()
