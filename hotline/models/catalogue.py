@@ -153,47 +153,39 @@ class Indicator(models.Model):
         return self.kind == self.Kind.RATE
 
 
-class AppealCategory(models.Model):
+class CodeList(models.Model):
+    """A short list kept as data: a code for files and the API, a name as printed."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    name_en = models.CharField(_("English name"), max_length=60, blank=True)
+    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    objects = CodeQuerySet.as_manager()
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class AppealCategory(CodeList):
     """The appeal domains used by the province's classification (民生保障, 经济综合, ...)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=40, unique=True)
-    name_en = models.CharField(_("English name"), max_length=60, blank=True)
-    order = models.PositiveSmallIntegerField(_("display order"), default=0)
-
-    objects = CodeQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
+    class Meta(CodeList.Meta):
         verbose_name = _("appeal category")
         verbose_name_plural = _("appeal categories")
-        ordering = ["order", "code"]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.code,)
 
 
-class SharingMethod(models.Model):
+class SharingMethod(CodeList):
     """How hotline data is handed to a recipient (U盘拷贝, 网络传输, ...)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=40, unique=True)
-    name_en = models.CharField(_("English name"), max_length=60, blank=True)
-    order = models.PositiveSmallIntegerField(_("display order"), default=0)
-
-    objects = CodeQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
+    class Meta(CodeList.Meta):
         verbose_name = _("sharing method")
         verbose_name_plural = _("sharing methods")
-        ordering = ["order", "code"]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.code,)
