@@ -12,7 +12,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--username", default=os.environ.get("DJANGO_SUPERUSER_USERNAME", "admin"))
+        parser.add_argument(
+            "--username", default=os.environ.get("DJANGO_SUPERUSER_USERNAME", "admin")
+        )
 
     def handle(self, *args, username, **options):
         User = get_user_model()
