@@ -12,6 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from hotline.models import AnnualReport
+
 
 def django_errors(error: DjangoValidationError) -> dict | list:
     """A Django ValidationError as DRF's error shape: field → messages."""
@@ -21,6 +23,18 @@ def django_errors(error: DjangoValidationError) -> dict | list:
             for field, messages in error.message_dict.items()
         }
     return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+
+
+def refuse_unless_draft(report):
+    """Only a draft and its records change; a published report must be reopened first."""
+    if report.status != AnnualReport.Status.DRAFT:
+        raise exceptions.PermissionDenied(
+            _(
+                "%(report)s is %(status)s: only a draft report and its records can be changed. "
+                "A reviewer can reopen it."
+            )
+            % {"report": report, "status": report.get_status_display()}
+        )
 
 
 class Conflict(exceptions.APIException):

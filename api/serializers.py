@@ -30,7 +30,7 @@ from hotline.models import (
 )
 
 from .changes import computed_change, previous_values
-from .exceptions import django_errors
+from .exceptions import django_errors, refuse_unless_draft
 from .permissions import sees_drafts
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -165,6 +165,8 @@ class ReportRecordSerializer(CleanModelSerializer):
     def validate(self, attrs):
         if "report" in attrs or self.instance is None:
             attrs["report"] = self.resolve_report(attrs.pop("report", {}))
+            # Refused before the record itself is validated: its report is not a draft.
+            refuse_unless_draft(attrs["report"])
         return super().validate(attrs)
 
     def resolve_report(self, given):
@@ -527,6 +529,9 @@ class FigureSerializer(ReportRecordSerializer):
     change = serializers.DecimalField(
         max_digits=12,
         decimal_places=4,
+        # Checked here too: the model's message for this constraint ("100%.") breaks Django's
+        # %-formatting, so full_clean() would raise a ValueError instead of a ValidationError.
+        min_value=-100,
         allow_null=True,
         required=False,
         normalize_output=True,

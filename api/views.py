@@ -2,7 +2,7 @@
 
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -23,6 +22,7 @@ from hotline.models import (
     AppealCount,
     DataSharingRequest,
     Department,
+    EpisodeGuest,
     Figure,
     Indicator,
     LivestreamEpisode,
@@ -42,7 +42,7 @@ from .caching import (
     reports_version,
 )
 from .checks import ChecksUnavailable, report_checks
-from .exceptions import Conflict
+from .exceptions import Conflict, refuse_unless_draft
 from .pagination import CursorPagination
 from .permissions import CanChangeReports, sees_drafts
 from .throttling import AnonThrottle
@@ -53,16 +53,8 @@ CODE = r"[-a-zA-Z0-9_.]{1,80}"
 
 
 def ensure_draft(report):
-    """Only a draft's records change; a published report must be reopened by a reviewer first."""
-    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
-    if locked.status != AnnualReport.Status.DRAFT:
-        raise PermissionDenied(
-            _(
-                "%(report)s is %(status)s: only a draft report and its records can be changed. "
-                "A reviewer can reopen it."
-            )
-            % {"report": locked, "status": locked.get_status_display()}
-        )
+    """The report, locked against a concurrent publish, must still be a draft."""
+    refuse_unless_draft(AnnualReport.objects.select_for_update().get(pk=report.pk))
 
 
 class ReferenceViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
@@ -220,6 +212,10 @@ class ReportScopedMixin:
     def cache_version(self):
         return reports_version(self.cache_reports(), self.cache_models)
 
+    def update(self, request, *args, **kwargs):
+        refuse_unless_draft(self.get_object().report)  # 403 before the input is validated
+        return super().update(request, *args, **kwargs)
+
     @transaction.atomic
     def perform_create(self, serializer):
         ensure_draft(serializer.validated_data["report"])
@@ -346,7 +342,7 @@ class TopFiveViewSet(
 )
 class EpisodeViewSet(ReportScopedMixin, ConditionalGetMixin, viewsets.ModelViewSet):
     queryset = LivestreamEpisode.objects.select_related("report__region").prefetch_related(
-        "guests__department"
+        Prefetch("guests", queryset=EpisodeGuest.objects.select_related("department"))
     )
     serializer_class = serializers.EpisodeSerializer
     filterset_class = filters.EpisodeFilter
@@ -440,6 +436,10 @@ class ReportViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         else:
             reports = self.filter_queryset(self.get_queryset())
         return reports_version(reports, (Region,))
+
+    def update(self, request, *args, **kwargs):
+        refuse_unless_draft(self.get_object())  # 403 before the input is validated
+        return super().update(request, *args, **kwargs)
 
     @transaction.atomic
     def perform_update(self, serializer):
