@@ -198,6 +198,7 @@ class RegionSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
+        allow_null=True,
         help_text=_("Slug of the region above; null for the province."),
     )
     order = serializers.IntegerField(read_only=True, help_text=_("Display order."))
@@ -235,6 +236,7 @@ class SectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Section
         fields = ["code", "number", "title", "title_en"]
+        read_only_fields = fields  # stored data is shown as it is, not re-validated
         extra_kwargs = {
             "code": {"help_text": _("Identifier of the section (e.g. appeals).")},
             "number": {"help_text": _("Number of the section in the printed report (1 = 一).")},
@@ -260,6 +262,7 @@ class ReportTableSerializer(serializers.ModelSerializer):
             "order",
             "note",
         ]
+        read_only_fields = fields  # stored data is shown as it is, not re-validated
         extra_kwargs = {
             "code": {"help_text": _("Identifier of the table (e.g. calls).")},
             "title": {"help_text": _("Title as printed.")},
@@ -291,6 +294,10 @@ INDICATOR_LABELS = {
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
+    # Codes hold dots (table.row.column), which a slug pattern in the schema would deny.
+    code = serializers.CharField(
+        read_only=True, help_text=_("Identifier of the indicator: table.row.column.")
+    )
     section = serializers.SlugRelatedField(
         source="table.section",
         slug_field="code",
@@ -321,8 +328,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "change_kind",
             "description",
         ]
+        read_only_fields = fields  # stored data is shown as it is, not re-validated
         extra_kwargs = {
-            "code": {"help_text": _("Identifier of the indicator: table.row.column.")},
             "row_order": {"help_text": _("Order of the row in its table.")},
             "column_order": {"help_text": _("Order of the column in its table.")},
             "description": {"help_text": _("What the indicator counts, where said.")},
@@ -342,6 +349,7 @@ class AppealCategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = AppealCategory
         fields = ["code", "name", "name_en", "order"]
+        read_only_fields = fields  # stored data is shown as it is, not re-validated
         extra_kwargs = CODE_LIST
 
 
@@ -349,6 +357,7 @@ class SharingMethodSerializer(serializers.ModelSerializer):
     class Meta:
         model = SharingMethod
         fields = ["code", "name", "name_en", "order"]
+        read_only_fields = fields  # stored data is shown as it is, not re-validated
         extra_kwargs = CODE_LIST
 
 
@@ -529,8 +538,8 @@ class FigureSerializer(ReportRecordSerializer):
     change = serializers.DecimalField(
         max_digits=12,
         decimal_places=4,
-        # Checked here too: the model's message for this constraint ("100%.") breaks Django's
-        # %-formatting, so full_clean() would raise a ValueError instead of a ValidationError.
+        # A field check too: the error names `change`, and full_clean() never reaches the
+        # model's "100%." message, which Django's %-formatting breaks (fixed on main as 100%%).
         min_value=-100,
         allow_null=True,
         required=False,
@@ -706,11 +715,14 @@ class TopFiveSerializer(serializers.ModelSerializer):
         help_text=_("The department or category as the report writes it.")
     )
     department = DepartmentField(
-        read_only=True, help_text=_("Official name of the department; null for a category.")
+        read_only=True,
+        allow_null=True,
+        help_text=_("Official name of the department; null for a category."),
     )
     category = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
+        allow_null=True,
         help_text=_("Code of the appeal category; null for a department."),
     )
     count = serializers.IntegerField(read_only=True, help_text=_("Appeals, in cases (件)."))

@@ -8,6 +8,7 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -392,6 +393,9 @@ REPORT_ACTION = OpenApiResponse(
     serializers.ReportSerializer, description="The report after the step."
 )
 REFUSED = OpenApiResponse(serializers.DetailSerializer, description="Not allowed.")
+INVALID = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="Messages per field, or under non_field_errors."
+)
 
 
 @extend_schema_view(
@@ -458,7 +462,7 @@ class ReportViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     @extend_schema(
         summary="Submit a draft for review",
         request=None,
-        responses={200: REPORT_ACTION, 400: REFUSED, 403: REFUSED},
+        responses={200: REPORT_ACTION, 400: INVALID, 403: REFUSED},
     )
     @action(detail=True, methods=["post"], permission_classes=[CanChangeReports])
     def submit(self, request, city, year):
@@ -467,7 +471,7 @@ class ReportViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     @extend_schema(
         summary="Publish a report (reviewers only)",
         request=None,
-        responses={200: REPORT_ACTION, 400: REFUSED, 403: REFUSED},
+        responses={200: REPORT_ACTION, 400: INVALID, 403: REFUSED},
     )
     @action(detail=True, methods=["post"], permission_classes=[CanChangeReports])
     def publish(self, request, city, year):
@@ -476,7 +480,7 @@ class ReportViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     @extend_schema(
         summary="Reopen a report as a draft, with a reason (reviewers only)",
         request=serializers.ReopenSerializer,
-        responses={200: REPORT_ACTION, 400: REFUSED, 403: REFUSED},
+        responses={200: REPORT_ACTION, 400: INVALID, 403: REFUSED},
     )
     @action(detail=True, methods=["post"], permission_classes=[CanChangeReports])
     def reopen(self, request, city, year):
