@@ -183,7 +183,7 @@ class DepartmentViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
 
 
 class ReportScopedMixin:
-    """Records of annual reports: drafts only for staff who may view them, writes only to drafts."""
+    """Records of annual reports: drafts only for staff who may view them."""
 
     cache_models = ()
 
@@ -212,6 +212,10 @@ class ReportScopedMixin:
 
     def cache_version(self):
         return reports_version(self.cache_reports(), self.cache_models)
+
+
+class DraftWritesMixin:
+    """Writes to a report's records: only while the report is a draft."""
 
     def update(self, request, *args, **kwargs):
         refuse_unless_draft(self.get_object().report)  # 403 before the input is validated
@@ -252,7 +256,9 @@ REPORT_RECORD = "{what} of the reports you may see: published ones, and drafts f
     partial_update=extend_schema(summary="Change a figure of a draft report"),
     destroy=extend_schema(summary="Delete a figure of a draft report"),
 )
-class FigureViewSet(ReportScopedMixin, ConditionalGetMixin, viewsets.ModelViewSet):
+class FigureViewSet(
+    ReportScopedMixin, DraftWritesMixin, ConditionalGetMixin, viewsets.ModelViewSet
+):
     queryset = Figure.objects.select_related("report__region", "indicator__table__section")
     serializer_class = serializers.FigureSerializer
     filterset_class = filters.FigureFilter
@@ -278,7 +284,9 @@ class FigureViewSet(ReportScopedMixin, ConditionalGetMixin, viewsets.ModelViewSe
     partial_update=extend_schema(summary="Change an appeal count of a draft report"),
     destroy=extend_schema(summary="Delete an appeal count of a draft report"),
 )
-class AppealCountViewSet(ReportScopedMixin, ConditionalGetMixin, viewsets.ModelViewSet):
+class AppealCountViewSet(
+    ReportScopedMixin, DraftWritesMixin, ConditionalGetMixin, viewsets.ModelViewSet
+):
     queryset = AppealCount.objects.select_related("report__region", "department", "category")
     serializer_class = serializers.AppealCountSerializer
     filterset_class = filters.AppealCountFilter
@@ -341,7 +349,9 @@ class TopFiveViewSet(
     partial_update=extend_schema(summary="Change an episode of a draft report"),
     destroy=extend_schema(summary="Delete an episode of a draft report"),
 )
-class EpisodeViewSet(ReportScopedMixin, ConditionalGetMixin, viewsets.ModelViewSet):
+class EpisodeViewSet(
+    ReportScopedMixin, DraftWritesMixin, ConditionalGetMixin, viewsets.ModelViewSet
+):
     queryset = LivestreamEpisode.objects.select_related("report__region").prefetch_related(
         Prefetch("guests", queryset=EpisodeGuest.objects.select_related("department"))
     )
@@ -360,7 +370,9 @@ class EpisodeViewSet(ReportScopedMixin, ConditionalGetMixin, viewsets.ModelViewS
     partial_update=extend_schema(summary="Change a data-sharing request of a draft report"),
     destroy=extend_schema(summary="Delete a data-sharing request of a draft report"),
 )
-class SharingRequestViewSet(ReportScopedMixin, ConditionalGetMixin, viewsets.ModelViewSet):
+class SharingRequestViewSet(
+    ReportScopedMixin, DraftWritesMixin, ConditionalGetMixin, viewsets.ModelViewSet
+):
     queryset = DataSharingRequest.objects.select_related(
         "report__region", "region"
     ).prefetch_related("recipients", "methods")
@@ -380,7 +392,9 @@ class SharingRequestViewSet(ReportScopedMixin, ConditionalGetMixin, viewsets.Mod
     partial_update=extend_schema(summary="Change a policy document of a draft report"),
     destroy=extend_schema(summary="Delete a policy document of a draft report"),
 )
-class PolicyDocumentViewSet(ReportScopedMixin, ConditionalGetMixin, viewsets.ModelViewSet):
+class PolicyDocumentViewSet(
+    ReportScopedMixin, DraftWritesMixin, ConditionalGetMixin, viewsets.ModelViewSet
+):
     queryset = PolicyDocument.objects.select_related("report__region").prefetch_related("issuers")
     serializer_class = serializers.PolicyDocumentSerializer
     filterset_class = filters.PolicyDocumentFilter

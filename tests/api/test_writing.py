@@ -346,3 +346,20 @@ def test_tokens_are_for_staff(data_entry_user, django_user_model, anonymous):
     assert refused.status_code == 400
     assert anonymous.post("/api/v1/auth/token/", {"username": "clerk"}).status_code == 400
     assert AnnualReport.objects.count() == 1
+
+
+READ_ONLY = ["regions", "sections", "tables", "indicators", "appeal-categories", "sharing-methods"]
+
+
+@pytest.mark.parametrize("name", [*READ_ONLY, "top5"])
+def test_reference_data_and_rankings_are_read_only(role, name):
+    who, client = role
+    response = client.post(url(name), {"code": "x"}, format="json")
+    # Staff without the model's add permission are refused before the method is looked at.
+    assert response.status_code in ({401} if who == "anonymous" else {403, 405})
+
+
+def test_rankings_have_no_records_to_change(reviewer, report_2023):
+    pk = AppealCount.objects.filter(report=report_2023).first().pk
+    for method in ("get", "put", "patch", "delete"):
+        assert getattr(reviewer, method)(url("top5", pk)).status_code == 404
