@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # A local site runs with DEBUG on unless the environment says otherwise.
 export DEBUG ?= 1
 
-.PHONY: setup serve test test-browser lint format messages check
+.PHONY: setup serve test test-browser lint format messages check schemathesis
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (see README)"; exit 1; }
@@ -32,6 +32,10 @@ test: $(VENV)/.installed
 # The browser tests alone; screenshots land in var/screenshots/.
 test-browser: $(VENV)/.installed
 	DEBUG=0 $(BIN)/pytest -m browser
+
+# Fuzz the API schema against a throwaway site: no server error, no response outside the schema.
+schemathesis: $(VENV)/.installed
+	BIN=$(BIN) .ci/schemathesis
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

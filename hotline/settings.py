@@ -52,13 +52,21 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "import_export",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "hotline",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "api.middleware.ReadOnlyCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hotline.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,3 +146,76 @@ if env_bool("BEHIND_HTTPS_PROXY"):
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 ADMIN_SITE_HEADER = _("12345 Hotline Records")
+
+# The public API (api/, README "API").
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/min").strip()
+if API_ANON_RATE.lower() in {"", "0", "off", "none"}:
+    API_ANON_RATE = None  # throttling off, e.g. for the schemathesis run in CI
+API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "300"))
+
+REST_FRAMEWORK = {
+    # Token first, so that an anonymous write gets 401 with `WWW-Authenticate: Token`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ModelPermissionsOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "api.renderers.CSVRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "12345 Hotline Records API",
+    "DESCRIPTION": (
+        "Published figures and records of the annual reports of the 12345 government service "
+        "hotlines of Jiangsu's cities. Anyone may read published data; staff write with a token. "
+        "Every list also answers `?format=csv` (UTF-8 with BOM)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Self-hosted assets (drf-spectacular-sidecar): the docs pages load nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise send the schema to validator.swagger.io for a badge.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.describe_parameters",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "hotline.models.reports.AnnualReport.Status",
+        "IndicatorKindEnum": "hotline.models.catalogue.Indicator.Kind",
+        "ChangeKindEnum": "hotline.models.catalogue.Indicator.ChangeKind",
+        "RegionLevelEnum": "hotline.models.regions.Region.Level",
+        "DepartmentKindEnum": "hotline.models.regions.Department.Kind",
+        "AppealTypeEnum": "hotline.models.reports.AppealCount.AppealType",
+    },
+}
+
+# Other agencies' browser applications may read the API; they cannot write through CORS
+# (api.middleware refuses CORS for anything but GET, HEAD and OPTIONS).
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After"]

@@ -1,0 +1,44 @@
+"""The year-on-year change computed from last year's stored report, beside the published one."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from hotline.models import Figure, Indicator
+
+TWO_PLACES = Decimal("0.01")
+
+
+def previous_values(figures, *, include_drafts: bool) -> dict:
+    """Last year's values of these figures' indicators in the same cities, in one query.
+
+    Keyed by (region id, year, indicator id). Drafts count only for those who may see them, so
+    that a computed change never leaks a draft's figure.
+    """
+    keys = {(f.report.region_id, f.report.year - 1, f.indicator_id) for f in figures}
+    if not keys:
+        return {}
+    regions, years, indicators = (set(part) for part in zip(*keys, strict=True))
+    previous = Figure.objects.filter(
+        report__region_id__in=regions,
+        report__year__in=years,
+        indicator_id__in=indicators,
+        value__isnull=False,
+    )
+    if not include_drafts:
+        previous = previous.published()
+    rows = previous.order_by().values_list(
+        "report__region_id", "report__year", "indicator_id", "value"
+    )
+    return {(region, year, indicator): value for region, year, indicator, value in rows}
+
+
+def computed_change(figure, previous: dict) -> Decimal | None:
+    before = previous.get((figure.report.region_id, figure.report.year - 1, figure.indicator_id))
+    if figure.value is None or before is None:
+        return None
+    if figure.indicator.change_kind == Indicator.ChangeKind.POINTS:
+        change = figure.value - before
+    elif before == 0:
+        return None
+    else:
+        change = (figure.value - before) / before * 100
+    return change.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)

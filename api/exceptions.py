@@ -1,0 +1,65 @@
+"""Every error is JSON with a message: a 400 names the field, nothing becomes a 500."""
+
+import math
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from rest_framework import exceptions, status
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from hotline.models import AnnualReport
+
+
+def django_errors(error: DjangoValidationError) -> dict | list:
+    """A Django ValidationError as DRF's error shape: field → messages."""
+    if hasattr(error, "error_dict"):
+        return {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+
+
+def refuse_unless_draft(report):
+    """Only a draft and its records change; a published report must be reopened first."""
+    if report.status != AnnualReport.Status.DRAFT:
+        raise exceptions.PermissionDenied(
+            _(
+                "%(report)s is %(status)s: only a draft report and its records can be changed. "
+                "A reviewer can reopen it."
+            )
+            % {"report": report, "status": report.get_status_display()}
+        )
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(django_errors(exc))
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        exc = Conflict(_("Other records still refer to this one; change or delete them first."))
+    elif isinstance(exc, IntegrityError):
+        # full_clean() runs first; this is only a concurrent write that got there before us.
+        exc = Conflict(_("The record conflicts with one saved at the same time; try again."))
+    elif isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        wait = math.ceil(exc.wait)
+        throttled = exceptions.Throttled(
+            detail=ngettext(
+                "Too many requests from this address; try again in %(wait)d second.",
+                "Too many requests from this address; try again in %(wait)d seconds.",
+                wait,
+            )
+            % {"wait": wait},
+        )
+        throttled.wait = wait  # for the Retry-After header
+        exc = throttled
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,185 @@
+"""Filters of the lists. Every filter takes several values at once: `?year=2022,2023`."""
+
+import django_filters as filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hotline.models import (
+    AnnualReport,
+    AppealCount,
+    DataSharingRequest,
+    Department,
+    Figure,
+    Indicator,
+    LivestreamEpisode,
+    PolicyDocument,
+    Region,
+    ReportTable,
+)
+
+
+class CharIn(filters.BaseInFilter, filters.CharFilter):
+    pass
+
+
+class YearIn(filters.BaseInFilter, filters.Filter):
+    # Bounded, so that a huge number is a 400 and never reaches the database.
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2200)
+        kwargs.setdefault("help_text", _("Year of the report; several separated by commas."))
+        super().__init__(*args, lookup_expr="in", **kwargs)
+
+
+def char_in(field_name, help_text):
+    return CharIn(field_name=field_name, lookup_expr="in", help_text=help_text)
+
+
+class ChoiceIn(filters.BaseInFilter, filters.ChoiceFilter):
+    pass
+
+
+def choice_in(field_name, choices, help_text):
+    return ChoiceIn(field_name=field_name, lookup_expr="in", choices=choices, help_text=help_text)
+
+
+CITY = _("Slug of the report's city (e.g. huaian); several separated by commas.")
+
+
+class ReportRecordFilter(filters.FilterSet):
+    city = char_in("report__region__slug", CITY)
+    year = YearIn(field_name="report__year")
+
+
+class ReportFilter(filters.FilterSet):
+    city = char_in("region__slug", CITY)
+    year = YearIn(field_name="year")
+    status = choice_in(
+        "status",
+        AnnualReport.Status.choices,
+        _("Workflow status; only staff see reports that are not published."),
+    )
+
+    class Meta:
+        model = AnnualReport
+        fields = ["city", "year", "status"]
+
+
+class RegionFilter(filters.FilterSet):
+    level = choice_in("level", Region.Level.choices, _("Administrative level."))
+    parent = char_in("parent__slug", _("Slug of the parent region (e.g. huaian)."))
+
+    class Meta:
+        model = Region
+        fields = ["level", "parent"]
+
+
+class DepartmentFilter(filters.FilterSet):
+    region = char_in("region__slug", _("Slug of the department's region."))
+    kind = choice_in("kind", Department.Kind.choices, _("Kind of unit."))
+    name = char_in("name", _("Official name, exactly; several separated by commas."))
+
+    class Meta:
+        model = Department
+        fields = ["region", "kind", "name"]
+
+
+class ReportTableFilter(filters.FilterSet):
+    section = char_in("section__code", _("Code of the report section (e.g. appeals)."))
+
+    class Meta:
+        model = ReportTable
+        fields = ["section"]
+
+
+SECTION = _("Code of the report section (e.g. appeals); several separated by commas.")
+TABLE = _("Code of the report table (e.g. calls); several separated by commas.")
+
+
+class IndicatorFilter(filters.FilterSet):
+    section = char_in("table__section__code", SECTION)
+    table = char_in("table__code", TABLE)
+    kind = choice_in("kind", Indicator.Kind.choices, _("Kind of value."))
+
+    class Meta:
+        model = Indicator
+        fields = ["section", "table", "kind"]
+
+
+class FigureFilter(ReportRecordFilter):
+    section = char_in("indicator__table__section__code", SECTION)
+    table = char_in("indicator__table__code", TABLE)
+    indicator = char_in(
+        "indicator__code",
+        _("Code of the indicator (e.g. appeals.total.total); several separated by commas."),
+    )
+    kind = choice_in("kind", Indicator.Kind.choices, _("Kind of value."))
+
+    class Meta:
+        model = Figure
+        fields = ["city", "year", "section", "table", "indicator", "kind"]
+
+
+class AppealCountFilter(ReportRecordFilter):
+    appeal_type = choice_in(
+        "appeal_type", AppealCount.AppealType.choices, _("Appeal type the count is of.")
+    )
+    department = char_in("department__name", _("Official name of the department."))
+    category = char_in("category__code", _("Code of the appeal category (e.g. housing)."))
+
+    class Meta:
+        model = AppealCount
+        fields = ["city", "year", "appeal_type", "department", "category"]
+
+
+RANKINGS = [("department", _("Departments")), ("category", _("Appeal categories"))]
+
+
+class TopFiveFilter(ReportRecordFilter):
+    appeal_type = choice_in(
+        "appeal_type", AppealCount.AppealType.choices, _("Appeal type the ranking is of.")
+    )
+    ranking = choice_in("ranking", RANKINGS, _("What is ranked: departments or categories."))
+
+    class Meta:
+        model = AppealCount
+        fields = ["city", "year", "appeal_type", "ranking"]
+
+
+class EpisodeFilter(ReportRecordFilter):
+    class Meta:
+        model = LivestreamEpisode
+        fields = ["city", "year"]
+
+
+class SharingRequestFilter(ReportRecordFilter):
+    region = char_in("region__slug", _("Slug of the administrative level that shared the data."))
+    method = char_in("methods__code", _("Code of a sharing method (e.g. usb)."))
+    recipient = char_in("recipients__name", _("Official name of a recipient department."))
+
+    class Meta:
+        model = DataSharingRequest
+        fields = ["city", "year", "region", "method", "recipient"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # Filtering across a many-to-many join can repeat a row.
+        if any(self.form.cleaned_data.get(name) for name in ("method", "recipient")):
+            queryset = queryset.distinct()
+        return queryset
+
+
+class PolicyDocumentFilter(ReportRecordFilter):
+    issuer = char_in("issuers__name", _("Official name of an issuing department."))
+
+    class Meta:
+        model = PolicyDocument
+        fields = ["city", "year", "issuer"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("issuer"):
+            queryset = queryset.distinct()
+        return queryset

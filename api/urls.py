@@ -1,0 +1,46 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import routers
+
+from . import views
+
+
+class Router(routers.DefaultRouter):
+    """A viewset may name its records by more than one part: /reports/<city>/<year>/."""
+
+    include_format_suffixes = False  # ?format=csv instead; indicator codes contain dots
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        return getattr(viewset, "lookup_regex", None) or super().get_lookup_regex(
+            viewset, lookup_prefix
+        )
+
+
+router = Router()
+router.register("regions", views.RegionViewSet, basename="region")
+router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("sections", views.SectionViewSet, basename="section")
+router.register("tables", views.ReportTableViewSet, basename="table")
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("appeal-categories", views.AppealCategoryViewSet, basename="appeal-category")
+router.register("sharing-methods", views.SharingMethodViewSet, basename="sharing-method")
+router.register("reports", views.ReportViewSet, basename="report")
+router.register("figures", views.FigureViewSet, basename="figure")
+router.register("appeal-counts", views.AppealCountViewSet, basename="appeal-count")
+router.register("top5", views.TopFiveViewSet, basename="top5")
+router.register("episodes", views.EpisodeViewSet, basename="episode")
+router.register("sharing-requests", views.SharingRequestViewSet, basename="sharing-request")
+router.register("policy-documents", views.PolicyDocumentViewSet, basename="policy-document")
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    *router.urls,
+]
