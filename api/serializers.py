@@ -960,3 +960,80 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(
         help_text=_("Send it as `Authorization: Token <token>` with every request.")
     )
+
+
+class DiscrepancySerializer(serializers.Serializer):
+    """One published number that disagrees with what it is computed from, beyond rounding."""
+
+    period = serializers.ChoiceField(
+        choices=["current", "year_on_year"],
+        help_text=_("Whether the figure disagrees within the year or with last year."),
+    )
+    check = serializers.CharField(help_text=_("The kind of check that found it."))
+    rule_code = serializers.CharField(
+        allow_blank=True, help_text=_("The rule's code; empty for a figure's own change.")
+    )
+    indicator_code = serializers.CharField(
+        allow_null=True, help_text=_("The indicator of the figure concerned, if any.")
+    )
+    appeal_count_id = serializers.IntegerField(
+        allow_null=True, help_text=_("The ranked TOP5 row concerned, if any.")
+    )
+    group = serializers.CharField(help_text=_("The table it belongs to."))
+    label = serializers.CharField(help_text=_("Row and column, or the ranked name."))
+    published = serializers.CharField(help_text=_("The value as published."))
+    computed = serializers.CharField(help_text=_("The value computed from its parts."))
+    computed_low = serializers.DecimalField(
+        max_digits=None, decimal_places=None, help_text=_("Lowest value the parts allow.")
+    )
+    computed_high = serializers.DecimalField(
+        max_digits=None, decimal_places=None, help_text=_("Highest value the parts allow.")
+    )
+    arithmetic = serializers.CharField(help_text=_("The arithmetic, with the numbers."))
+    difference = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        help_text=_("Published minus computed, in the figure's unit (points for rates)."),
+    )
+    relative_difference = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        allow_null=True,
+        help_text=_("The difference in % of the computed value; null for rates and changes."),
+    )
+    unit = serializers.CharField(allow_blank=True, help_text=_("The figure's unit."))
+    off_by = serializers.CharField(help_text=_("How far off, in words and numbers."))
+    details = serializers.ListField(
+        child=serializers.CharField(), help_text=_("How implied values were derived.")
+    )
+    operand_codes = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The indicators the check computed from.")
+    )
+
+
+class NotCheckedSerializer(serializers.Serializer):
+    """A check that could not be made, and why ("—" is never taken as 0)."""
+
+    period = serializers.CharField(help_text=_("current or year_on_year."))
+    rule_code = serializers.CharField(allow_blank=True, help_text=_("The rule's code."))
+    indicator_code = serializers.CharField(
+        allow_null=True, help_text=_("The indicator concerned, if any.")
+    )
+    reason = serializers.CharField(help_text=_("Why it was not checked."))
+
+
+class CheckResultSerializer(serializers.Serializer):
+    """What the figure checks found in one report."""
+
+    report = serializers.CharField(help_text=_("The report checked."))
+    prior_report = serializers.CharField(
+        allow_null=True,
+        help_text=_("Last year's report, when stored; else changes are checked by implication."),
+    )
+    checks_made = serializers.IntegerField(help_text=_("How many checks were made."))
+    discrepancies = DiscrepancySerializer(
+        many=True, help_text=_("Every figure that disagrees, in the order of the printed report.")
+    )
+    not_checked = NotCheckedSerializer(
+        many=True, help_text=_("Checks that could not be made, and why.")
+    )

@@ -42,7 +42,7 @@ from .caching import (
     reference_version,
     reports_version,
 )
-from .checks import ChecksUnavailable, report_checks
+from .checks import report_checks
 from .exceptions import Conflict, refuse_unless_draft
 from .pagination import CursorPagination
 from .permissions import CanChangeReports, sees_drafts
@@ -504,22 +504,15 @@ class ReportViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         summary="The result of the report's figure checks",
-        description="Pending: the checks engine is not wired in yet, so this answers 501.",
-        responses={
-            200: OpenApiResponse(description="The checks' result."),
-            501: OpenApiResponse(
-                serializers.DetailSerializer, description="The checks engine is not available yet."
-            ),
-        },
+        description=(
+            "Every published figure that disagrees with its parts or with last year, with the "
+            "published and computed values and the arithmetic; and the checks not made."
+        ),
+        responses={200: serializers.CheckResultSerializer},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def checks(self, request, city, year):
-        report = self.get_object()
-        try:
-            result = report_checks(report)
-        except ChecksUnavailable as unavailable:
-            return Response({"detail": str(unavailable)}, status=status.HTTP_501_NOT_IMPLEMENTED)
-        return Response(result)
+        return Response(report_checks(self.get_object()))
 
 
 class TokenView(GenericAPIView):

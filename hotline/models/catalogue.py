@@ -4,10 +4,17 @@ It is data (kept in the admin and the fixtures) so that a new row in next year's
 not a code change.
 """
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+# Dotted codes (appeals.public.total) name indicators and rules; a SlugField would refuse dots.
+dotted_code = RegexValidator(
+    r"^[a-z0-9_]+(\.[a-z0-9_-]+)*$",
+    _("Use lower-case letters, digits and underscores, in parts separated by dots."),
+)
 
 
 def translated(obj, field: str) -> str:
@@ -101,7 +108,7 @@ class Indicator(models.Model):
     table = models.ForeignKey(
         ReportTable, verbose_name=_("table"), on_delete=models.PROTECT, related_name="indicators"
     )
-    code = models.SlugField(_("code"), max_length=80, unique=True)
+    code = models.CharField(_("code"), max_length=80, unique=True, validators=[dotted_code])
     row_label = models.CharField(_("row"), max_length=60, blank=True)
     row_label_en = models.CharField(_("English row"), max_length=60, blank=True)
     row_order = models.PositiveSmallIntegerField(_("row order"), default=0)

@@ -5,20 +5,13 @@ gets its checks in the admin or the fixtures, not in code. The engine is `hotlin
 """
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .catalogue import Indicator
+from .catalogue import Indicator, dotted_code
 from .reports import AppealCount
-
-# Dotted like the indicator codes (appeals.public.sources); a SlugField would refuse the dots.
-code_validator = RegexValidator(
-    r"^[a-z0-9_]+(\.[a-z0-9_-]+)*$",
-    _("Use lower-case letters, digits and underscores, in parts separated by dots."),
-)
 
 
 class CheckRuleQuerySet(models.QuerySet):
@@ -57,7 +50,7 @@ class CheckRule(models.Model):
         DEPARTMENT = "department", _("Department")
         CATEGORY = "category", _("Appeal category")
 
-    code = models.CharField(_("code"), max_length=80, unique=True, validators=[code_validator])
+    code = models.CharField(_("code"), max_length=80, unique=True, validators=[dotted_code])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     target = models.ForeignKey(
         Indicator,

@@ -31,15 +31,20 @@ def fresh_throttle():
     cache.clear()
 
 
+def english_client():
+    """The API answers in the language asked for; these tests read its English."""
+    return APIClient(headers={"accept-language": "en"})
+
+
 def token_client(user):
-    client = APIClient()
+    client = english_client()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client
 
 
 @pytest.fixture
 def anonymous():
-    return APIClient()
+    return english_client()
 
 
 @pytest.fixture

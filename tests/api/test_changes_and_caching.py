@@ -62,7 +62,7 @@ def test_the_etag_differs_by_format_and_query(anonymous):
 def test_republishing_changes_the_etag(anonymous, report_2023, reviewer_user):
     etag = anonymous.get(LISTS["figures"])["ETag"]
     report_reopen(report=report_2023, by=reviewer_user, reason="更正")
-    report_publish(report=report_2023, by=reviewer_user)
+    report_publish(report=report_2023, by=reviewer_user, reason="按印发原文")
     response = anonymous.get(LISTS["figures"], HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert response["ETag"] != etag

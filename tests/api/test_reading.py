@@ -73,7 +73,26 @@ def test_a_figure_shows_its_labels_unit_and_printed_decimals(anonymous):
     assert row["computed_change"] is None  # no 2022 report stored
 
 
-def test_the_figure_checks_are_pending_and_say_so(role, report_2023):
+def test_the_figure_checks_of_a_report(role, report_2023):
     response = role[1].get("/api/v1/reports/huaian/2023/checks/")
-    assert response.status_code == 501
-    assert "not available yet" in response.json()["detail"]
+    assert response.status_code == 200
+    body = response.json()
+    assert body["prior_report"] is None and len(body["discrepancies"]) == 8
+    talk = next(
+        d
+        for d in body["discrepancies"]
+        if d["period"] == "current" and d["indicator_code"] == "calls.total.avg_talk_s"
+    )
+    assert talk["published"] == "292" and talk["computed"] == "191.76"
+    assert talk["arithmetic"] == "(203 × 1421313 + 89 × 155517) ÷ 1576830 = 191.76"
+    assert any(n["reason"] for n in body["not_checked"])
+
+
+def test_the_api_speaks_chinese_unless_asked_otherwise():
+    from rest_framework.test import APIClient
+
+    chinese = APIClient().post("/api/v1/figures/", {})
+    english = APIClient(headers={"accept-language": "en"}).post("/api/v1/figures/", {})
+    assert chinese["Content-Language"] == "zh-hans" and english["Content-Language"] == "en"
+    assert chinese.json()["detail"] == "身份认证信息未提供。"
+    assert english.json()["detail"] == "Authentication credentials were not provided."

@@ -154,3 +154,11 @@ def test_department_names_are_unique_within_a_region():
     police = Department.objects.get(name="淮安市公安局")
     with pytest.raises(IntegrityError), transaction.atomic():
         Department.objects.create(region=police.region, name=police.name, kind=police.kind)
+
+
+def test_an_indicator_code_is_dotted_and_validates():
+    indicator = Indicator.objects.get(code="appeals.public.total")
+    indicator.full_clean()  # the catalogue's own codes are valid
+    indicator.code = "Appeals Public"
+    with pytest.raises(ValidationError):
+        indicator.full_clean()
