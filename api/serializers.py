@@ -545,7 +545,7 @@ class FigureSerializer(ReportRecordSerializer):
         required=False,
         normalize_output=True,
         help_text=_(
-            "Published year-on-year change: % for a relative change, percentage points for a "
+            "Published year-on-year change: per cent for a relative change, percentage points for a "
             "rate (see `change_kind`); null when none was published."
         ),
     )
@@ -558,12 +558,14 @@ class FigureSerializer(ReportRecordSerializer):
     printed_change = PrintedDecimalField(
         max_digits=12,
         decimal_places=4,
-        help_text=_("The published change with its printed decimals (% or percentage points)."),
+        help_text=_(
+            "The published change with its printed decimals (per cent or percentage points)."
+        ),
     )
     computed_change = serializers.SerializerMethodField(
         help_text=_(
             "Year-on-year change computed from last year's stored report of the same city, to 2 "
-            "decimals, read as `change_kind` says (% or percentage points); null where last "
+            "decimals, read as `change_kind` says (per cent or percentage points); null where last "
             "year's figure is not stored, not reported or 0."
         )
     )
@@ -999,7 +1001,9 @@ class DiscrepancySerializer(serializers.Serializer):
         max_digits=None,
         decimal_places=None,
         allow_null=True,
-        help_text=_("The difference in % of the computed value; null for rates and changes."),
+        help_text=_(
+            "The difference in per cent of the computed value; null for rates and changes."
+        ),
     )
     unit = serializers.CharField(allow_blank=True, help_text=_("The figure's unit."))
     off_by = serializers.CharField(help_text=_("How far off, in words and numbers."))
