@@ -6,6 +6,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_cors_is_for_the_api_only(client):
 @pytest.fixture(scope="module")
 def schema(tmp_path_factory, django_db_blocker):
     path = tmp_path_factory.mktemp("schema") / "schema.yaml"
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), translation.override("en"):
         # Fails on any warning, and validates against the OpenAPI 3 specification.
         call_command("spectacular", "--file", str(path), "--validate", "--fail-on-warn")
     return yaml.safe_load(path.read_text())
