@@ -545,8 +545,8 @@ class FigureSerializer(ReportRecordSerializer):
         required=False,
         normalize_output=True,
         help_text=_(
-            "Published year-on-year change: per cent for a relative change, percentage points for a "
-            "rate (see `change_kind`); null when none was published."
+            "Published year-on-year change: per cent for a relative change, percentage points "
+            "for a rate (see `change_kind`); null when none was published."
         ),
     )
     change_decimals = serializers.IntegerField(
