@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
 from hotline import roles
@@ -20,6 +22,17 @@ CHROMIUM = "/usr/bin/chromium"
 # test to the end of the session; Django's ORM calls there (fixtures, the live server's flush)
 # are still synchronous, and nothing in this project is async.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property-based tests: a few examples by default so that CI stays fast; HYPOTHESIS_PROFILE=
+# thorough for many more. No example database: runs do not write .hypothesis/ into the tree.
+_PROPERTIES = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hypothesis_settings.register_profile("default", max_examples=25, **_PROPERTIES)
+hypothesis_settings.register_profile("thorough", max_examples=500, **_PROPERTIES)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")
