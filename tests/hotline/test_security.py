@@ -17,9 +17,11 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)(?![^>]*type=\"application/js
 
 
 def production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECURE_SSL_REDIRECT", "DEBUG"}}
+    """A production environment: nothing of the test run's own (DJANGO_ALLOW_ASYNC_UNSAFE,
+    SECURE_SSL_REDIRECT=0, ...) leaks in."""
+    kept = {"PATH", "HOME", "LANG", "DATABASE_URL"}
     return {
-        **env,
+        **{k: v for k, v in os.environ.items() if k in kept},
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "hotline.example.gov.cn",
