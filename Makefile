@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # A local site runs with DEBUG on unless the environment says otherwise.
 export DEBUG ?= 1
 
-.PHONY: setup serve test test-browser lint format messages check schemathesis
+.PHONY: setup serve test test-browser lint format messages check schemathesis backup restore
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (see README)"; exit 1; }
@@ -53,3 +53,11 @@ messages: $(VENV)/.installed
 
 check: lint
 	$(MANAGE) makemigrations --check --dry-run
+
+# The whole database to one file (var/backups/ unless FILE=...), and back into an empty one.
+backup: $(VENV)/.installed
+	$(MANAGE) backup_database $(FILE)
+
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/hotline-....dump"; exit 2; }
+	$(MANAGE) restore_database "$(FILE)"

@@ -1,8 +1,38 @@
+"""The session's database, staff accounts, and the browser set-up shared by every browser test.
+
+Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+"""
+
+import importlib
+import os
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from pytest_django.plugin import blocking_manager_key
 
 from hotline import roles
+
+CHROMIUM = "/usr/bin/chromium"
+
+# Playwright's sync API keeps an event loop running in the main thread from the first browser
+# test to the end of the session; Django's ORM calls there (fixtures, the live server's flush)
+# are still synchronous, and nothing in this project is async.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property-based tests: a few examples by default so that CI stays fast; HYPOTHESIS_PROFILE=
+# thorough for many more. No example database: runs do not write .hypothesis/ into the tree.
+_PROPERTIES = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hypothesis_settings.register_profile("default", max_examples=25, **_PROPERTIES)
+hypothesis_settings.register_profile("thorough", max_examples=500, **_PROPERTIES)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +63,61 @@ def report_2023():
     from hotline.models import AnnualReport
 
     return AnnualReport.objects.get(region__slug="huaian", year=2023)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Playwright cannot download its own browser here; Debian's chromium is what we have.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _chromium_for_browser_tests(request):
+    if not request.node.get_closest_marker("browser"):
+        return
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}: in CI the browser tests must run, not skip")
+        pytest.skip(reason)
+
+
+def restore_database():
+    """What a transactional test's flush removed: the staff groups (a data migration) and the
+    2023 report (loaded once per session above)."""
+    from django.contrib.auth.models import Permission
+
+    groups = importlib.import_module("hotline.migrations.0002_staff_groups")
+    rules = importlib.import_module("hotline.migrations.0003_checks")
+    for name, codenames in (
+        (roles.DATA_ENTRY, groups.DATA_ENTRY + rules.DATA_ENTRY),
+        (roles.REVIEWERS, groups.REVIEWERS + rules.REVIEWERS),
+    ):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="hotline", codename__in=codenames)
+        )
+    call_command("load_fixtures", verbosity=0)
+
+
+def flushes_database(item) -> bool:
+    """Transactional tests (browser tests' live server, threads, other processes) commit, and
+    pytest-django empties every table after them."""
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return transactional or bool({"live_server", "transactional_db"} & fixtures)
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    # After every fixture's teardown, the flush included: put the data back so that the tests
+    # that follow, in any order, find the database as the session set it up.
+    yield
+    if flushes_database(item) and nextitem is not None:
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_database()

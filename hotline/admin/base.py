@@ -1,11 +1,19 @@
-"""What every hotline admin shares: history, the city and year filters, and the one rule that
-a report's records can be changed only while the report is a draft."""
+"""What every hotline admin shares: history, refusing a save over someone else's, the city and
+year filters, and the one rule that a report's records can be changed only while the report is a
+draft."""
+
+import hashlib
+import json
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.db.models import Q
+from django.forms.models import _get_foreign_key
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -28,17 +36,112 @@ def _prefix(path: str) -> str:
     return f"{path}__" if path else ""
 
 
-class HotlineAdmin(SimpleHistoryAdmin):
-    """Every hotline model: history, and reverting to an old version only for those who may
-    change the record as it is now."""
+VERSION_FIELD = "_version"
+
+
+def record_digest(obj, children=()) -> str:
+    """What a record holds now, as a short digest: its fields, its many-to-many links and the
+    rows edited with it (inlines). Any change by anyone, however made, changes it."""
+    parts = []
+    for record in (obj, *children):
+        opts = record._meta
+        parts.append([opts.label, *(f.value_to_string(record) for f in opts.concrete_fields)])
+        for field in opts.many_to_many:
+            parts.append(sorted(getattr(record, field.name).values_list("pk", flat=True)))
+    text = json.dumps(parts, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class ConcurrentEditMixin:
+    """Optimistic concurrency for the change form and the revert form.
+
+    The form carries the digest of the record as it was drawn (VERSION_FIELD); saving locks the
+    row and compares. If someone else saved in between, the save is refused and theirs is kept.
+    A page drawn again after a refusal keeps the old digest, so saving again is refused too
+    until the record is opened afresh and the other person's values are seen.
+    """
+
+    def record_version(self, request, obj) -> str:
+        children = []
+        for inline in self.get_inline_instances(request, obj):
+            fk = _get_foreign_key(type(obj), inline.model, fk_name=inline.fk_name)
+            children.extend(inline.model._default_manager.filter(**{fk.name: obj}).order_by("pk"))
+        return record_digest(obj, children)
+
+    def _drawn_version(self, request, obj):
+        if request.method == "POST" and VERSION_FIELD in request.POST:
+            return request.POST[VERSION_FIELD]
+        current = type(obj)._default_manager.filter(pk=obj.pk).first()
+        return self.record_version(request, current) if current else ""
+
+    def check_version(self, request, obj):
+        """Raise ValidationError unless the record is still as the form was drawn. Locks it."""
+        current = type(obj)._default_manager.select_for_update().filter(pk=obj.pk).first()
+        if current is None:
+            raise ValidationError(gettext("Someone else deleted this record meanwhile."))
+        if request.POST.get(VERSION_FIELD) == self.record_version(request, current):
+            return
+        last = current.history.select_related("history_user").first()
+        who = (last and last.history_user) or gettext("someone else")
+        when = formats.date_format(
+            timezone.localtime(last.history_date) if last else timezone.localtime(),
+            "DATETIME_FORMAT",
+        )
+        raise ValidationError(
+            gettext(
+                "%(who)s saved this record at %(when)s, after you opened it. Your changes were "
+                "not saved, so as not to overwrite theirs: open the record again to see what "
+                "it holds now, then make your changes again."
+            )
+            % {"who": who, "when": when},
+            code="stale",
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if request.method != "POST" or obj is None or obj.pk is None:
+            return form
+        model_admin = self
+
+        class VersionCheckedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                model_admin.check_version(request, self.instance)
+                return cleaned
+
+        VersionCheckedForm.__name__ = form.__name__
+        return VersionCheckedForm
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["version_field"] = VERSION_FIELD
+            context["version_token"] = self._drawn_version(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class HotlineAdmin(ConcurrentEditMixin, SimpleHistoryAdmin):
+    """Every hotline model: history, no save over someone else's, and reverting to an old
+    version only for those who may change the record as it is now."""
+
+    change_form_template = "admin/hotline/change_form.html"
+    object_history_form_template = "admin/hotline/object_history_form.html"
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        current = self.get_object(request, unquote(object_id))
         # simple_history saves a posted revert even when it hides the button; refuse it here.
-        if request.method == "POST":
-            current = self.get_object(request, unquote(object_id))
-            if current is None or not self.has_change_permission(request, current):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and (
+            current is None or not self.has_change_permission(request, current)
+        ):
+            raise PermissionDenied
+        extra_context = dict(extra_context or {})
+        if current is not None:
+            extra_context |= {
+                "version_field": VERSION_FIELD,
+                "version_token": self._drawn_version(request, current),
+            }
+        # A revert writes the record, its links and the log: all of it or none.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReportRecordAdmin(HotlineAdmin):

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from hotline.checks import check_report
 from hotline.models import AnnualReport, Figure, Indicator, ReportTable
 from hotline.models.catalogue import translated
+from hotline.outages import DATABASE_GONE, database_gone_message
 from hotline.parsing import (
     format_change,
     format_decimal,
@@ -377,16 +378,36 @@ class FigureGrid:
         ]
 
     def save(self) -> int:
-        figures = [cell.form.instance for cell in self.touched if cell.form.is_dirty]
+        forms = [cell.form for cell in self.touched if cell.form.is_dirty]
         with transaction.atomic():
             report = AnnualReport.objects.select_for_update().get(pk=self.report.pk)
             if not is_editable(report):
                 raise ValidationError(
                     _("%(report)s is no longer a draft; nothing was saved.") % {"report": report}
                 )
-            for figure in figures:
-                figure.save()
-        return len(figures)
+            self._refuse_cells_saved_meanwhile(forms)
+            for form in forms:
+                form.instance.save()
+        return len(forms)
+
+    def _refuse_cells_saved_meanwhile(self, forms):
+        """The cells were checked against figures read before the report was locked; another
+        save may have committed in between. Every save takes the report's lock first, so what
+        is read now is final."""
+        indicators = [form.indicator.pk for form in forms]
+        current = {
+            figure.indicator_id: snapshot(figure)
+            for figure in Figure.objects.filter(report=self.report, indicator__in=indicators)
+        }
+        changed = [form.name for form in forms if current.get(form.indicator.pk) != form.original]
+        if changed:
+            raise ValidationError(
+                _(
+                    "Someone else saved %(cells)s while you were typing; nothing was saved. "
+                    "Reload the page to see their figures, then type yours again."
+                )
+                % {"cells": "、".join(changed)}
+            )
 
 
 def column_key(indicator):
@@ -418,6 +439,10 @@ def figure_grid_view(model_admin, request, object_id):
                     request,
                     _("Someone else added figures to this report meanwhile; nothing was saved."),
                 )
+            except DATABASE_GONE:
+                # Nothing else may touch the database in this request: say so and start over.
+                messages.error(request, database_gone_message())
+                return redirect(grid_url)
             else:
                 if saved:
                     messages.success(

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from hotline.checks import check_report
 from hotline.models import AnnualReport, AppealCount, Figure, ReportEvent
+from hotline.outages import DATABASE_GONE, database_gone_message
 from hotline.parsing import format_change, format_decimal
 from hotline.services.reports import can_publish, report_publish, report_reopen, report_submit
 
@@ -273,21 +275,42 @@ class AnnualReportAdmin(ReportRecordAdmin):
         return self._confirm(request, list(queryset), STEPS["reopen"], form, "reopen_reports")
 
     def _run(self, request, reports, step, reason=""):
-        """Take the step for each report through the service; say what happened to each."""
+        """Take the step for every report in one transaction: if any report is refused, none
+        moves, and each refusal is said."""
         kwargs = {"reason": reason} if step.needs_reason or step.takes_reason else {}
         if step.permission == "change" and not self.has_change_permission(request):
             self.message_user(request, _("You may not change annual reports."), messages.ERROR)
             return
-        for report in reports:
-            try:
-                step.service(report=report, by=request.user, **kwargs)
-            except PermissionDenied as error:
-                # The same for every report: say it once.
-                self.message_user(request, str(error), messages.ERROR)
-                return
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-            else:
+        reports = list(reports)
+        refusals = []
+        try:
+            with transaction.atomic():
+                for report in reports:
+                    try:
+                        step.service(report=report, by=request.user, **kwargs)
+                    except ValidationError as error:
+                        refusals.append((report, " ".join(error.messages)))
+                if refusals:
+                    transaction.set_rollback(True)
+        except PermissionDenied as error:
+            # The same for every report: say it once.
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        except DATABASE_GONE:
+            self.message_user(request, database_gone_message(), messages.ERROR)
+            return
+        for report, message in refusals:
+            if str(report) not in message:
+                message = f"{report}: {message}"
+            self.message_user(request, message, messages.ERROR)
+        if refusals and len(reports) > 1:
+            self.message_user(
+                request,
+                _("None of the %(count)d selected reports was changed.") % {"count": len(reports)},
+                messages.ERROR,
+            )
+        if not refusals:
+            for report in reports:
                 self.message_user(request, step.done % {"report": report}, messages.SUCCESS)
 
     def _confirm(self, request, reports, step, form, action=""):

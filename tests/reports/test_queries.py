@@ -20,9 +20,9 @@ PAGES = {
     "/": FRESHNESS + 2,
     # freshness (the report); figures with indicators, tables, sections; TOP5 departments;
     # TOP5 categories; sharing requests + their recipients + methods; trend figures of the
-    # city's years; the city's years; policy documents + their issuers; and the figure checks'
-    # own CHECKS queries
-    "/reports/huaian/2023/": FRESHNESS + 10 + CHECKS,
+    # city's years; the city's years; policy documents + their issuers; the workflow steps
+    # (when published, whether corrected); and the figure checks' own CHECKS queries
+    "/reports/huaian/2023/": FRESHNESS + 11 + CHECKS,
     # freshness; the city's reports; their figures with indicators, tables, sections
     "/reports/huaian/": FRESHNESS + 2,
     "/reports/huaian/indicators.csv": FRESHNESS + 2,

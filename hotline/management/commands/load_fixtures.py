@@ -1,12 +1,30 @@
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.models import CheckRule, Indicator
 
 # Reference data first, then the reports that refer to it.
 FIXTURES = ["regions", "catalogue", "checks", "departments-huaian", "huaian-2023"]
+LOADED = "Loaded from the fixtures"
+
+
+def record_first_versions():
+    """loaddata saves raw, which django-simple-history does not record: give every record that
+    has no history its first version, so that a later correction shows what it corrected."""
+    now = timezone.now()
+    for model in apps.get_app_config("hotline").get_models():
+        manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
+        if manager_name is None:
+            continue
+        history = getattr(model, manager_name)
+        pk = model._meta.pk.attname
+        recorded = history.model.objects.values(pk)
+        missing = list(model._default_manager.exclude(pk__in=recorded).order_by())
+        history.bulk_history_create(missing, default_change_reason=LOADED, default_date=now)
 
 
 class Command(BaseCommand):
@@ -20,10 +38,12 @@ class Command(BaseCommand):
             if not CheckRule.objects.exists():
                 with transaction.atomic():
                     call_command("loaddata", "checks", verbosity=options["verbosity"])
+                    record_first_versions()
                 self.stdout.write(self.style.SUCCESS(_("Loaded the figure-check rules.")))
                 return
             self.stdout.write(_("The reference data is already loaded; nothing changed."))
             return
         with transaction.atomic():
             call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
+            record_first_versions()
         self.stdout.write(self.style.SUCCESS(_("Loaded the 2023 Huai'an report.")))
