@@ -117,3 +117,11 @@ def test_the_docs_load_nothing_from_another_site(anonymous, page):
         assert "/api/v1/docs/?script=" in urls
         script = anonymous.get("/api/v1/docs/?script=").content.decode()
         assert '"validatorUrl": null' in script
+
+
+def test_nobody_reads_the_tokens_in_the_admin(admin_client):
+    from django.contrib import admin
+    from rest_framework.authtoken.models import TokenProxy
+
+    assert not admin.site.is_registered(TokenProxy)
+    assert admin_client.get("/admin/authtoken/").status_code == 404
