@@ -253,7 +253,9 @@ class Figure(models.Model):
         # Set before full_clean() validates the constraints, which read the copy.
         if self.indicator_id:
             self.kind = self.indicator.kind
-        if self.kind == Indicator.Kind.COUNT and self.value is not None and self.value % 1:
+        # Not `value % 1`: Decimal refuses that beyond its 28 digits of precision.
+        whole = self.value is None or self.value == self.value.to_integral_value()
+        if self.kind == Indicator.Kind.COUNT and not whole:
             raise ValidationError({"value": _("A count is a whole number.")})
         if self.kind == Indicator.Kind.TEXT and self.value is not None:
             raise ValidationError({"value": _("This figure is a text, not a number.")})

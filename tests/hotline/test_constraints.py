@@ -2,6 +2,7 @@
 rules reach the admin as form errors in Chinese before the database is."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -162,3 +163,10 @@ def test_an_indicator_code_is_dotted_and_validates():
     indicator.code = "Appeals Public"
     with pytest.raises(ValidationError):
         indicator.full_clean()
+
+
+def test_a_huge_count_is_a_validation_error_not_a_crash(draft):
+    # Found by the property-based tests: 10**28 % 1 raised decimal.InvalidOperation.
+    with pytest.raises(ValidationError) as refused:
+        figure(draft, "appeals.public.total", value=Decimal(10**28)).full_clean()
+    assert "value" in refused.value.message_dict
