@@ -26,6 +26,7 @@ from .base import (
     is_editable,
 )
 from .figure_grid import CHANGE_FIGURE, figure_grid_view
+from .importing import RecordImportExportMixin
 
 Status = AnnualReport.Status
 
@@ -313,7 +314,7 @@ class AnnualReportAdmin(ReportRecordAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(ReportRecordAdmin):
+class FigureAdmin(RecordImportExportMixin, ReportRecordAdmin):
     list_display = (
         "indicator_code",
         "report",
@@ -386,7 +387,7 @@ class FigureAdmin(ReportRecordAdmin):
 
 
 @admin.register(AppealCount)
-class AppealCountAdmin(ReportRecordAdmin):
+class AppealCountAdmin(RecordImportExportMixin, ReportRecordAdmin):
     list_display = ("subject", "report", "appeal_type", "count", "published_share")
     list_select_related = ("report__region", "department", "category")
     list_filter = (

@@ -213,9 +213,8 @@ class Run:
         self.attnames = {f.name: f.attname for f in self.concrete}
         self.relations = [f for f in self.concrete if f.is_relation]
         self.m2m_fields = list(self.model._meta.many_to_many)
-        self.history_m2m = getattr(
-            get_history_manager_for_model(self.model).model, "_history_m2m_fields", []
-        )
+        self.history_model = get_history_manager_for_model(self.model).model
+        self.history_m2m = getattr(self.history_model, "_history_m2m_fields", [])
 
     # Reading
 
@@ -337,16 +336,22 @@ class Run:
         base = self.model._base_manager.order_by()
         if self.spec.scope:
             base = base.filter(**{self.spec.scope: scope_pk})
+        loaded = {}
         for fields in self.spec.alternatives():
             attnames = [self.model._meta.get_field(name).attname for name in fields]
             index = self.identities.setdefault(tuple(fields), {})
-            for pk, *values in base.values_list("pk", *attnames):
+            rows = list(base.values_list("pk", *attnames))
+            loaded[tuple(fields)] = rows
+            for pk, *values in rows:
                 index[tuple(values)] = pk
         for constraint in self.uniques:
-            query = base.filter(constraint.condition) if constraint.condition else base
-            attnames = [self.model._meta.get_field(name).attname for name in constraint.fields]
+            rows = None if constraint.condition else loaded.get(tuple(constraint.fields))
+            if rows is None:  # the identity's own rows serve a constraint on the same fields
+                query = base.filter(constraint.condition) if constraint.condition else base
+                attnames = [self.model._meta.get_field(n).attname for n in constraint.fields]
+                rows = query.values_list("pk", *attnames)
             keys = self.unique[constraint.name]
-            for pk, *values in query.values_list("pk", *attnames):
+            for pk, *values in rows:
                 if None not in values:
                     keys[tuple(values)] = pk
 
@@ -420,9 +425,7 @@ class Run:
         exclude = {f.name for f in self.relations if getattr(instance, f.attname) is not None}
         errors = {}
         try:
-            instance.full_clean(
-                exclude=exclude, validate_unique=False, validate_constraints=False
-            )
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             errors = {name: list(messages) for name, messages in error.message_dict.items()}
         for names, message in constraints.validate_checks(instance):
@@ -453,25 +456,19 @@ class Run:
             outcome.preview.append(PreviewRow(row.number, import_type, cells, marked))
 
     def _write(self, creates, updates, update_fields, m2m_sets, current_m2m):
-        history = get_history_manager_for_model(self.model)
-        options = {
-            "default_user": self.user,
-            "default_change_reason": self.reason,
-            "default_date": self.date,
-        }
         try:
             # A savepoint: a refused batch leaves the transaction usable to read on.
             with transaction.atomic():
                 if creates:
                     self.model._base_manager.bulk_create(creates)
-                    records = history.bulk_history_create(creates, **options)
+                    records = self._history(creates, "+")
                     links = self._set_m2m(creates, m2m_sets, {})
                     self._m2m_history(creates, records, links)
                 if updates:
                     if update_fields:
                         names = [f.name for f in self.concrete if f.attname in update_fields]
                         self.model._base_manager.bulk_update(updates, names)
-                    records = history.bulk_history_create(updates, update=True, **options)
+                    records = self._history(updates, "~")
                     links = self._set_m2m(updates, m2m_sets, current_m2m)
                     self._m2m_history(updates, records, links)
         except DatabaseError as error:
@@ -486,6 +483,17 @@ class Run:
             log.extend((obj.pk, str(obj)[:200], ADDITION) for obj in creates)
             log.extend((obj.pk, str(obj)[:200], CHANGE) for obj in updates)
 
+    def _history(self, objects, history_type):
+        """History rows as simple_history's bulk_create_with_history() writes them, by the
+        call it makes (which also hands back the rows, for their m2m history)."""
+        return get_history_manager_for_model(self.model).bulk_history_create(
+            objects,
+            update=history_type == "~",
+            default_user=self.user,
+            default_change_reason=self.reason,
+            default_date=self.date,
+        )
+
     def _set_m2m(self, objects, m2m_sets, current_m2m):
         """Write the many-to-many rows that changed; {(field, pk): [(through pk, related)]},
         every record's links as they now are, for its history."""
@@ -495,7 +503,6 @@ class Run:
             through = m2m_field.remote_field.through
             source = m2m_field.m2m_field_name() + "_id"
             target = m2m_field.m2m_reverse_field_name() + "_id"
-            make = _positional(through, [source, target])
             replaced, added = [], []
             for obj in objects:
                 wanted = m2m_sets.get(id(obj), {}).get(name)
@@ -504,60 +511,54 @@ class Run:
                     continue
                 if obj.pk in current_m2m.get(name, {}):
                     replaced.append(obj.pk)
-                added.extend(make(obj.pk, pk) for pk in wanted)
+                added.extend((obj.pk, pk) for pk in wanted)
             if replaced:
                 through.objects.filter(**{f"{source}__in": replaced}).delete()
-            if added:
-                through.objects.bulk_create(added)
-            for row in added:
-                links.setdefault((name, getattr(row, source)), []).append(
-                    (row.pk, getattr(row, target))
-                )
+            pks = insert_rows(through, [source, target], added, returning=True)
+            for through_pk, (owner, related) in zip(pks, added, strict=True):
+                links.setdefault((name, owner), []).append((through_pk, related))
         return links
 
     def _m2m_history(self, objects, records, links):
-        """simple_history's many-to-many history rows for `records`: plain integers, so one
-        executemany() rather than a model instance and a compiled value each."""
+        """simple_history's many-to-many history rows for `records`, written in bulk."""
         for m2m_field in self.history_m2m:
             history_model = HistoricalRecords.m2m_models[m2m_field]
             source = m2m_field.m2m_field_name() + "_id"
             target = m2m_field.m2m_reverse_field_name() + "_id"
-            rows = [
-                (record.pk, through_pk, obj.pk, related)
-                for obj, record in zip(objects, records, strict=True)
-                for through_pk, related in links.get((m2m_field.name, obj.pk), [])
-            ]
-            if rows:
-                _insert(history_model, ["history_id", "id", source, target], rows)
+            insert_rows(
+                history_model,
+                ["history_id", "id", source, target],
+                [
+                    (record.pk, through_pk, obj.pk, related)
+                    for obj, record in zip(objects, records, strict=True)
+                    for through_pk, related in links.get((m2m_field.name, obj.pk), [])
+                ],
+            )
 
 
-def _positional(model, names):
-    """A fast constructor of `model` from values of `names` (Model(*args) skips the slow
-    keyword path; the rest of the fields take None, their defaults being auto or null)."""
-    attnames = [f.attname for f in model._meta.concrete_fields]
-    slots = [attnames.index(name) for name in names]
-    width = len(attnames)
-
-    def make(*values):
-        args = [None] * width
-        for slot, value in zip(slots, values, strict=True):
-            args[slot] = value
-        return model(*args)
-
-    return make
-
-
-def _insert(model, attnames, rows):
+def insert_rows(model, attnames, rows, *, returning=False) -> list:
+    """Multi-row INSERTs of plain values, as bulk_create() writes them but without a model
+    instance and a compiled value each: for the link tables (many-to-many rows and their
+    history), integers only, where that overhead was a third of a large import's time.
+    With `returning`, the new primary keys in the order of `rows`."""
+    if not rows:
+        return []
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    columns = [
-        model._meta.get_field(name.removesuffix("_id")).column if name != "id" else "id"
-        for name in attnames
-    ]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(c) for c in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in attnames)
+    size = max(1, (connection.features.max_query_params or 65535) // len(attnames))
+    placeholder = "(" + ", ".join(["%s"] * len(attnames)) + ")"
+    suffix = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
+    pks = []
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
+                + ", ".join([placeholder] * len(chunk))
+                + suffix,
+                [value for row in chunk for value in row],
+            )
+            if returning:
+                pks.extend(pk for (pk,) in cursor.fetchall())
+    return pks
