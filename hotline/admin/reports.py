@@ -1,9 +1,11 @@
+import tempfile
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -13,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hotline.checks import check_report
+from hotline.importing.exporting import CONTENT_TYPES
+from hotline.importing.workbook import write_workbook
 from hotline.models import AnnualReport, AppealCount, Figure, ReportEvent
 from hotline.parsing import format_change, format_decimal
 from hotline.services.reports import can_publish, report_publish, report_reopen, report_submit
@@ -25,7 +29,7 @@ from .base import (
     YearListFilter,
     is_editable,
 )
-from .figure_grid import CHANGE_FIGURE, figure_grid_view
+from .figure_grid import ADD_FIGURE, CHANGE_FIGURE, figure_grid_view
 from .importing import RecordImportExportMixin
 
 Status = AnnualReport.Status
@@ -173,6 +177,11 @@ class AnnualReportAdmin(ReportRecordAdmin):
                 name="hotline_annualreport_figures",
             ),
             path(
+                "<path:object_id>/workbook/",
+                view(self.workbook_view),
+                name="hotline_annualreport_workbook",
+            ),
+            path(
                 "<path:object_id>/workflow/<slug:step>/",
                 view(self.workflow_view),
                 name="hotline_annualreport_workflow",
@@ -216,6 +225,9 @@ class AnnualReportAdmin(ReportRecordAdmin):
         if obj is not None:
             context["figures_url"] = reverse("admin:hotline_annualreport_figures", args=[obj.pk])
             context["figures_editable"] = is_editable(obj) and request.user.has_perm(CHANGE_FIGURE)
+            context["workbook_url"] = reverse("admin:hotline_annualreport_workbook", args=[obj.pk])
+            if context["figures_editable"] and request.user.has_perm(ADD_FIGURE):
+                context["figures_import_url"] = reverse("admin:hotline_figure_import")
             context["workflow_steps"] = [
                 (step.label, reverse("admin:hotline_annualreport_workflow", args=[obj.pk, name]))
                 for name, step in STEPS.items()
@@ -231,6 +243,24 @@ class AnnualReportAdmin(ReportRecordAdmin):
 
     def figures_view(self, request, object_id):
         return figure_grid_view(self, request, unquote(object_id))
+
+    def workbook_view(self, request, object_id):
+        """The report laid out as printed, to fill in and import back; for a report without
+        figures, the blank template beside last year's figures."""
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, report):
+            raise PermissionDenied
+        out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        write_workbook(report, out)
+        out.seek(0)
+        return FileResponse(
+            out,
+            as_attachment=True,
+            filename=f"{report.region.slug}-{report.year}.xlsx",
+            content_type=CONTENT_TYPES["xlsx"],
+        )
 
     def workflow_view(self, request, object_id, step):
         report = self.get_object(request, unquote(object_id))
