@@ -450,7 +450,8 @@ class Run:
             marked = {
                 index
                 for index, column in enumerate(self.columns)
-                if any(self.attnames.get(name, name) in changed for name in column.fields)
+                if import_type == UPDATE
+                and any(self.attnames.get(name, name) in changed for name in column.fields)
             }
             cells = [row.cells.get(column.key, "") for column in self.columns]
             outcome.preview.append(PreviewRow(row.number, import_type, cells, marked))
