@@ -13,6 +13,8 @@ errors of a file are reported at once; then the transaction is rolled back. A dr
 same import rolled back at the end.
 """
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.admin.models import ADDITION, CHANGE
@@ -167,7 +169,7 @@ def import_records(
         outcome.refused = refusal.messages
         return outcome
     outcome.headers = [c.header for c in columns] if table.is_workbook else table.headers
-    with transaction.atomic():
+    with transaction.atomic(), _young_collections() as collect:
         run = Run(spec, outcome, columns, user=user, file_name=file_name, keep_log=keep_log)
         if not table.is_workbook:
             # Errors name a column as the file does (共享诉求数据量), not as we export it.
@@ -178,6 +180,7 @@ def import_records(
                 run.add(raw)
                 if len(run.batch) >= (spec.batch_size or batch_size):
                     run.flush()
+                    collect()
                     if progress:
                         progress(outcome.rows, table.progress())
             run.flush()
@@ -188,6 +191,21 @@ def import_records(
         if not outcome.saved:
             transaction.set_rollback(True)
     return outcome
+
+
+@contextmanager
+def _young_collections():
+    """Garbage collection by batch, of the young objects only. Left automatic, Python's
+    collector walks the file's long-lived keys and lookups again and again as they grow:
+    a third of a large import's time. Collected after each batch, cycles (a caught error's
+    traceback) still go."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield lambda: gc.collect(1)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Run:
