@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # A local site runs with DEBUG on unless the environment says otherwise.
 export DEBUG ?= 1
 
-.PHONY: setup serve test test-browser lint format messages check schemathesis backup restore
+.PHONY: setup serve test test-browser lint format messages check schemathesis backup restore bench-import
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (see README)"; exit 1; }
@@ -36,6 +36,11 @@ test-browser: $(VENV)/.installed
 # Fuzz the API schema against a throwaway site: no server error, no response outside the schema.
 schemathesis: $(VENV)/.installed
 	BIN=$(BIN) .ci/schemathesis
+
+# Import speed of a 100,000-row data-sharing register against plain bulk_create and a stock
+# django-import-export resource (a throwaway SQLite database in var/ unless DATABASE_URL).
+bench-import: $(VENV)/.installed
+	$(BIN)/python bench/bench_import.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

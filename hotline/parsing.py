@@ -1,12 +1,15 @@
-"""Numbers as people type them from the printed report: 1,438,746 · 92.30% · ↓8.77% · —.
+"""Values as people type them from the printed report: 1,438,746 · 92.30% · ↓8.77% · — ·
+2023.1.1 · 2020.1.1—2023.12.31.
 
 Shared by the admin's figure grid and the CSV/Excel importers, so it knows nothing of either.
-Each parser returns the number with the count of decimals it was written with (92.30 → 2),
-or None for "not reported", and raises ValueError with a translated message for anything else.
+Each number parser returns the number with the count of decimals it was written with
+(92.30 → 2), or None for "not reported", and raises ValueError with a translated message for
+anything else.
 """
 
 import re
 import unicodedata
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -125,3 +128,77 @@ def format_change(value: Decimal | None) -> str:
     if value == 0:
         return format(abs(value), "f")
     return format(value, "+f")
+
+
+def parse_integer(text) -> int | None:
+    """A count: "1438746", "1,438,746", "１２３"; None for "—"."""
+    try:
+        parsed = parse_decimal(text)
+    except ValueError:
+        parsed = False
+    if parsed is False or (parsed is not None and parsed[0] % 1):
+        raise ValueError(_("“%(text)s” is not a whole number.") % {"text": text})
+    return None if parsed is None else int(parsed[0])
+
+
+# 2023-01-01 · 2023.1.1 · 2023/1/1 · 2023年1月1日, and the midnight Excel adds to a date.
+_DATE = r"\d{4}\s*(?:[-./]|年)\s*\d{1,2}\s*(?:[-./]|月)\s*\d{1,2}\s*日?"
+_DATE_PARTS = re.compile(
+    r"(?P<year>\d{4})\s*(?:[-./]|年)\s*(?P<month>\d{1,2})\s*(?:[-./]|月)\s*(?P<day>\d{1,2})"
+    r"\s*日?(?:\s+0{1,2}:00(?::00)?)?"
+)
+# An ISO date holds hyphens too; the regular expression decides which one separates.
+_PERIOD = re.compile(rf"(?P<start>{_DATE})?\s*(?:—+|–|―|~|至|到|-{{1,2}})\s*(?P<end>{_DATE})?")
+
+
+def parse_date(text) -> date | None:
+    """A date: "2023-01-01", "2023.1.1", "2023/1/1", "2023年1月1日", or one a spreadsheet
+    already read as a date; None for empty or "—"."""
+    if isinstance(text, datetime):
+        return text.date()
+    if isinstance(text, date):
+        return text
+    body = normalise(text)
+    if body in NOT_REPORTED:
+        return None
+    match = _DATE_PARTS.fullmatch(body)
+    if not match:
+        raise ValueError(
+            _("“%(text)s” is not a date. Write it like 2023-01-01, 2023.1.1 or 2023年1月1日.")
+            % {"text": text}
+        )
+    try:
+        return date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError:
+        raise ValueError(_("“%(text)s” is not a day of the calendar.") % {"text": text}) from None
+
+
+def parse_period(text) -> tuple[date | None, date | None]:
+    """A period as the register prints it: "2020.1.1—2023.12.31" (also with -, –, ~, 至 or
+    to; either end may be left open); (None, None) for empty or "—"."""
+    body = normalise(text)
+    if body.startswith("(") and body.endswith(")"):
+        body = body[1:-1].strip()
+    if body in NOT_REPORTED:
+        return None, None
+    match = _PERIOD.fullmatch(body)
+    if not match or not (match["start"] or match["end"]):
+        raise ValueError(
+            _("“%(text)s” is not a period. Write it like 2020.1.1—2023.12.31.") % {"text": text}
+        )
+    return parse_date(match["start"]), parse_date(match["end"])
+
+
+def format_date(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def format_period(start: date | None, end: date | None) -> str:
+    """As printed: 2020.1.1—2023.12.31; an open end stays empty."""
+    if start is None and end is None:
+        return ""
+
+    def dotted(day):
+        return "" if day is None else f"{day.year}.{day.month}.{day.day}"
+
+    return f"{dotted(start)}—{dotted(end)}"

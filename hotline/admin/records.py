@@ -13,6 +13,7 @@ from .base import (
     ReportStatusListFilter,
     YearListFilter,
 )
+from .importing import RecordImportExportMixin
 
 REPORT_FILTERS = (CityListFilter, YearListFilter, ReportStatusListFilter)
 
@@ -29,7 +30,7 @@ class EpisodeGuestInline(ReportRecordInline, admin.TabularInline):
 
 
 @admin.register(LivestreamEpisode)
-class LivestreamEpisodeAdmin(ReportRecordAdmin):
+class LivestreamEpisodeAdmin(RecordImportExportMixin, ReportRecordAdmin):
     list_display = (
         "number",
         "report",
@@ -73,7 +74,7 @@ class EpisodeGuestAdmin(ReportRecordAdmin):
 
 
 @admin.register(DataSharingRequest)
-class DataSharingRequestAdmin(ReportRecordAdmin):
+class DataSharingRequestAdmin(RecordImportExportMixin, ReportRecordAdmin):
     list_display = (
         "line",
         "group_number",
@@ -118,7 +119,7 @@ class DataSharingRequestAdmin(ReportRecordAdmin):
 
 
 @admin.register(PolicyDocument)
-class PolicyDocumentAdmin(ReportRecordAdmin):
+class PolicyDocumentAdmin(RecordImportExportMixin, ReportRecordAdmin):
     list_display = ("short_title", "doc_number", "issuer_names", "issued_on", "report", "order")
     list_select_related = ("report__region",)
     list_filter = REPORT_FILTERS

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from hotline.models import Department, Region
 
 from .base import CityListFilter, HotlineAdmin
+from .importing import RecordImportExportMixin
 
 
 @admin.register(Region)
-class RegionAdmin(HotlineAdmin):
+class RegionAdmin(RecordImportExportMixin, HotlineAdmin):
     list_display = ("name", "name_en", "slug", "level", "parent", "order")
     list_select_related = ("parent",)
     list_filter = ("level", CityListFilter)
@@ -56,7 +57,7 @@ class DepartmentForm(forms.ModelForm):
 
 
 @admin.register(Department)
-class DepartmentAdmin(HotlineAdmin):
+class DepartmentAdmin(RecordImportExportMixin, HotlineAdmin):
     form = DepartmentForm
     list_display = ("name", "short_name", "region", "kind", "other_names")
     list_select_related = ("region",)

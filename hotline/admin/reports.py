@@ -1,3 +1,4 @@
+import tempfile
 from dataclasses import dataclass
 
 from django import forms
@@ -5,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -14,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hotline.checks import check_report
+from hotline.importing.exporting import CONTENT_TYPES
+from hotline.importing.workbook import write_workbook
 from hotline.models import AnnualReport, AppealCount, Figure, ReportEvent
 from hotline.outages import DATABASE_GONE, database_gone_message
 from hotline.parsing import format_change, format_decimal
@@ -27,7 +31,8 @@ from .base import (
     YearListFilter,
     is_editable,
 )
-from .figure_grid import CHANGE_FIGURE, figure_grid_view
+from .figure_grid import ADD_FIGURE, CHANGE_FIGURE, figure_grid_view
+from .importing import RecordImportExportMixin
 
 Status = AnnualReport.Status
 
@@ -174,6 +179,11 @@ class AnnualReportAdmin(ReportRecordAdmin):
                 name="hotline_annualreport_figures",
             ),
             path(
+                "<path:object_id>/workbook/",
+                view(self.workbook_view),
+                name="hotline_annualreport_workbook",
+            ),
+            path(
                 "<path:object_id>/workflow/<slug:step>/",
                 view(self.workflow_view),
                 name="hotline_annualreport_workflow",
@@ -217,6 +227,9 @@ class AnnualReportAdmin(ReportRecordAdmin):
         if obj is not None:
             context["figures_url"] = reverse("admin:hotline_annualreport_figures", args=[obj.pk])
             context["figures_editable"] = is_editable(obj) and request.user.has_perm(CHANGE_FIGURE)
+            context["workbook_url"] = reverse("admin:hotline_annualreport_workbook", args=[obj.pk])
+            if context["figures_editable"] and request.user.has_perm(ADD_FIGURE):
+                context["figures_import_url"] = reverse("admin:hotline_figure_import")
             context["workflow_steps"] = [
                 (step.label, reverse("admin:hotline_annualreport_workflow", args=[obj.pk, name]))
                 for name, step in STEPS.items()
@@ -232,6 +245,24 @@ class AnnualReportAdmin(ReportRecordAdmin):
 
     def figures_view(self, request, object_id):
         return figure_grid_view(self, request, unquote(object_id))
+
+    def workbook_view(self, request, object_id):
+        """The report laid out as printed, to fill in and import back; for a report without
+        figures, the blank template beside last year's figures."""
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, report):
+            raise PermissionDenied
+        out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        write_workbook(report, out)
+        out.seek(0)
+        return FileResponse(
+            out,
+            as_attachment=True,
+            filename=f"{report.region.slug}-{report.year}.xlsx",
+            content_type=CONTENT_TYPES["xlsx"],
+        )
 
     def workflow_view(self, request, object_id, step):
         report = self.get_object(request, unquote(object_id))
@@ -336,7 +367,7 @@ class AnnualReportAdmin(ReportRecordAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(ReportRecordAdmin):
+class FigureAdmin(RecordImportExportMixin, ReportRecordAdmin):
     list_display = (
         "indicator_code",
         "report",
@@ -409,7 +440,7 @@ class FigureAdmin(ReportRecordAdmin):
 
 
 @admin.register(AppealCount)
-class AppealCountAdmin(ReportRecordAdmin):
+class AppealCountAdmin(RecordImportExportMixin, ReportRecordAdmin):
     list_display = ("subject", "report", "appeal_type", "count", "published_share")
     list_select_related = ("report__region", "department", "category")
     list_filter = (

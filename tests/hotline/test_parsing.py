@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -5,11 +6,16 @@ from django.utils import translation
 
 from hotline.parsing import (
     format_change,
+    format_date,
     format_decimal,
+    format_period,
     is_not_reported,
     normalise,
     parse_change,
+    parse_date,
     parse_decimal,
+    parse_integer,
+    parse_period,
 )
 
 
@@ -169,3 +175,74 @@ def test_formatted_changes_read_back(text):
 
 def test_normalise_makes_full_width_half_width():
     assert normalise("１２３，４５６．７％") == "123,456.7%"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2023-01-01", "2023.1.1", "2023/1/1", "2023年1月1日", "2023 年 1 月 1 日", "２０２３．１．１"],
+)
+def test_it_parses_dates_as_typed(text):
+    assert parse_date(text) == datetime.date(2023, 1, 1)
+
+
+def test_a_date_a_spreadsheet_read_stays_that_date():
+    assert parse_date(datetime.datetime(2023, 1, 1)) == datetime.date(2023, 1, 1)
+    assert parse_date("2023-01-01 00:00:00") == datetime.date(2023, 1, 1)
+    assert parse_date("—") is None
+
+
+@pytest.mark.parametrize(("text", "why"), [("2023.2.30", "calendar"), ("1/1/2023", "not a date")])
+def test_it_refuses_what_is_not_a_date(text, why):
+    with translation.override("en"), pytest.raises(ValueError, match=why):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2020.1.1—2023.12.31", (2020, 1, 1), (2023, 12, 31)),
+        ("2020.1.1——2023.12.31", (2020, 1, 1), (2023, 12, 31)),
+        ("2020-01-01-2023-12-31", (2020, 1, 1), (2023, 12, 31)),
+        ("2020年1月1日至2023年12月31日", (2020, 1, 1), (2023, 12, 31)),
+        ("(2020.1.1—2023.12.31)", (2020, 1, 1), (2023, 12, 31)),
+        ("（2020.1.1–2023.12.31）", (2020, 1, 1), (2023, 12, 31)),
+        ("2020.1.1 ~ 2023.12.31", (2020, 1, 1), (2023, 12, 31)),
+        ("2020.1.1—", (2020, 1, 1), None),
+        ("—2023.12.31", None, (2023, 12, 31)),
+    ],
+)
+def test_it_parses_periods_as_printed(text, start, end):
+    as_date = lambda parts: parts and datetime.date(*parts)  # noqa: E731
+    assert parse_period(text) == (as_date(start), as_date(end))
+
+
+@pytest.mark.parametrize("text", ["", "—", None])
+def test_an_empty_period_is_none(text):
+    assert parse_period(text) == (None, None)
+
+
+@pytest.mark.parametrize("text", ["2020.1.1", "全量", "2020.1.1—2023.13.1"])
+def test_it_refuses_what_is_not_a_period(text):
+    with pytest.raises(ValueError):
+        parse_period(text)
+
+
+def test_periods_format_as_printed_and_read_back():
+    period = (datetime.date(2020, 1, 1), datetime.date(2023, 12, 31))
+    assert format_period(*period) == "2020.1.1—2023.12.31"
+    assert parse_period(format_period(*period)) == period
+    assert format_period(None, None) == ""
+    assert format_date(datetime.date(2023, 1, 5)) == "2023-01-05"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("1,438,746", 1438746), ("１２３", 123), ("12.0", 12), ("—", None)]
+)
+def test_it_parses_whole_numbers(text, value):
+    assert parse_integer(text) == value
+
+
+@pytest.mark.parametrize("text", ["12a", "12.5", "1,2"])
+def test_it_refuses_what_is_not_a_whole_number(text):
+    with translation.override("en"), pytest.raises(ValueError, match="is not a whole number"):
+        parse_integer(text)

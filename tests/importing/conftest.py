@@ -1,0 +1,50 @@
+import io
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from hotline.importing.service import import_records
+from hotline.models import AnnualReport, Region
+
+from ..hotline import factories as f
+
+# The browser tests' Chromium and their database restored after a live server: the same
+# fixtures and hook as the public site's browser tests.
+from ..reports.conftest import (  # noqa: F401
+    _chromium_for_browser_tests,
+    browser_type_launch_args,
+    pytest_runtest_teardown,
+)
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    # The admin's and the commands' language; messages are asserted as staff read them.
+    with translation.override("zh-hans"):
+        yield
+
+
+@pytest.fixture
+def draft_2024():
+    """The draft report the files in tests/data are for."""
+    return f.make_report(Region.objects.get(slug="huaian"), year=2024)
+
+
+@pytest.fixture
+def reopened_2023(report_2023):
+    """The 2023 report as a draft again, so that its records may be imported."""
+    AnnualReport.objects.filter(pk=report_2023.pk).update(status=AnnualReport.Status.DRAFT)
+    report_2023.refresh_from_db()
+    return report_2023
+
+
+def data(name) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+def run(model, content, name="file.csv", **kwargs):
+    """Import bytes as the admin and the command do."""
+    return import_records(model, io.BytesIO(content), file_name=name, **kwargs)

@@ -1,0 +1,108 @@
+"""import_records, export_records: the same importer and exporter as the admin, from a shell."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hotline.models import AnnualReport, DataSharingRequest
+
+from .conftest import DATA, data, run
+
+pytestmark = pytest.mark.django_db
+
+
+def call(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_a_dry_run_counts_and_saves_nothing(draft_2024):
+    out, _err = call("import_records", "datasharingrequest", DATA / "sharing-gbk.csv", "--dry-run")
+    assert out.strip() == "sharing-gbk.csv（试导入，未保存）：新增 4 条，修改 0 条，0 条未变。"
+    assert not DataSharingRequest.objects.filter(report=draft_2024).exists()
+
+
+def test_the_command_imports_with_the_user_in_the_history(draft_2024, data_entry_user):
+    out, _err = call(
+        "import_records", "数据共享", DATA / "sharing.xlsx", "--user", data_entry_user.username
+    )
+    assert out.strip() == "sharing.xlsx：新增 4 条，修改 0 条，0 条未变。"
+    history = DataSharingRequest.history.filter(report=draft_2024)
+    assert history.count() == 4
+    assert {(h.history_user, h.history_change_reason) for h in history} == {
+        (data_entry_user, "导入 sharing.xlsx")
+    }
+
+
+def test_errors_are_printed_by_row_and_column_and_the_command_fails(draft_2024, tmp_path):
+    bad = tmp_path / "共享登记.csv"
+    bad.write_bytes(data("sharing-gbk.csv").replace(b"110709", b"12a"))
+    err = io.StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command("import_records", "datasharingrequest", bad, stderr=err)
+    assert str(error.value) == "共享登记.csv 有 1 处错误，未保存任何数据。"
+    assert err.getvalue().strip() == "共享登记.csv: 第 3 行「共享诉求数据量」：“12a”不是整数。"
+    assert not DataSharingRequest.objects.filter(report=draft_2024).exists()
+
+
+def test_an_unknown_kind_of_record_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="未知的记录类型“widgets”"):
+        call("import_records", "widgets", DATA / "sharing-gbk.csv")
+
+
+def register(rows):
+    lines = ["城市,年度,序号,行号,行政层级,共享部门,共享方式,共享主题,期间,共享诉求数据量"]
+    lines += [
+        f"淮安市,2024,1,{n},淮安市,市审计局、市公安局,U盘拷贝,全量,2020.1.1—2023.12.31,{n}"
+        for n in range(1, rows + 1)
+    ]
+    return "\n".join(lines).encode("gbk")
+
+
+def test_the_queries_do_not_grow_with_the_rows(draft_2024, tmp_path):
+    counts = []
+    for rows in (5, 50):
+        path = tmp_path / f"{rows}.csv"
+        path.write_bytes(register(rows))
+        with CaptureQueriesContext(connection) as queries:
+            call("import_records", "datasharingrequest", path)
+        counts.append(len(queries))
+        DataSharingRequest.objects.filter(report=draft_2024).delete()
+    # A savepoint; the lookups (regions, departments, methods, reports); the report locked;
+    # its keys; a batch: savepoint, six inserts, release; the release. Whatever the rows.
+    assert counts[0] == counts[1]
+    assert counts[0] == 16, counts
+
+
+def test_queries_grow_only_by_batches(draft_2024):
+    def queries(rows, batch_size):
+        with CaptureQueriesContext(connection) as captured:
+            outcome = run("datasharingrequest", register(rows), batch_size=batch_size)
+        assert outcome.saved
+        DataSharingRequest.objects.filter(report=draft_2024).delete()
+        return len(captured)
+
+    # Each batch: a savepoint, six inserts (requests, history, two links, their history),
+    # the release.
+    assert queries(30, batch_size=10) - queries(10, batch_size=10) == 2 * 8
+
+
+def test_progress_is_reported_after_each_batch(draft_2024):
+    seen = []
+    run("datasharingrequest", register(5), batch_size=2, progress=lambda *a: seen.append(a))
+    assert [rows for rows, _fraction in seen] == [2, 4, 5]
+    assert seen[-1][1] == 1.0
+    assert all(0 < fraction <= 1 for _rows, fraction in seen)
+
+
+def test_an_export_from_the_command_imports_back_unchanged(report_2023, tmp_path):
+    AnnualReport.objects.filter(pk=report_2023.pk).update(status="draft")
+    for fmt in ("csv", "xlsx", "json"):
+        path = tmp_path / f"figures.{fmt}"
+        call("export_records", "figure", "--format", fmt, "-o", path, "--city", "huaian")
+        outcome = run("figure", path.read_bytes(), path.name, dry_run=True)
+        assert (outcome.new, outcome.updated, outcome.skipped) == (0, 0, 122)

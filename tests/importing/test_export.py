@@ -1,0 +1,95 @@
+"""Exports: CSV with a BOM, formulas that cannot run, and rows streamed a chunk at a time."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
+
+from hotline.importing import exporting
+from hotline.importing.columns import spec_for
+from hotline.models import DataSharingRequest
+
+from ..hotline import factories as f
+from .conftest import run
+
+pytestmark = pytest.mark.django_db
+
+DANGEROUS = ['=HYPERLINK("http://x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+
+
+def test_cells_that_would_run_as_formulas_cannot(draft_2024):
+    for line, text in enumerate(DANGEROUS, start=1):
+        f.make_sharing_request(draft_2024, line=line, scope=text, purpose="ok", records=line)
+    queryset = DataSharingRequest.objects.filter(report=draft_2024)
+    spec = spec_for("datasharingrequest")
+
+    body = b"".join(exporting.csv_chunks(spec, queryset))
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    scope = rows[0].index("共享主题")
+    assert [row[scope] for row in rows[1:]] == ["'" + text for text in DANGEROUS]
+    assert [row[rows[0].index("共享诉求数据量(件)")] for row in rows[1:]] == ["1", "2", "3", "4"]
+
+    out = io.BytesIO()
+    exporting.write_xlsx(spec, queryset, out)
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
+    cells = [sheet.cell(row, scope + 1) for row in range(2, 6)]
+    assert [c.value for c in cells] == DANGEROUS
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+    # And the apostrophe does not come back: the text imports as it was.
+    queryset.delete()
+    for name, content in (("a.csv", body), ("a.xlsx", out.getvalue())):
+        assert run("datasharingrequest", content, name).saved
+        assert sorted(queryset.values_list("scope", flat=True)) == sorted(DANGEROUS)
+        queryset.delete()
+
+
+def test_a_negative_number_stays_a_number():
+    spec = spec_for("figure")
+    body = b"".join(exporting.csv_chunks(spec, spec.model.objects.filter(change__lt=0)[:1]))
+    assert ",-" in body.decode("utf-8-sig") and ",'-" not in body.decode("utf-8-sig")
+
+
+def test_the_admin_export_streams(admin_client):
+    response = admin_client.post(
+        "/admin/hotline/datasharingrequest/export/", {"format": "0", "resource": "0"}
+    )
+    assert isinstance(response, StreamingHttpResponse)
+
+
+def test_rows_are_read_a_chunk_at_a_time_as_the_file_is_written(draft_2024):
+    """The mechanism that bounds memory: 1,200 requests, chunks of 100. When the first rows
+    are written out, only the chunks they came from have been read (each chunk one query
+    for its recipients and one for its methods); the rest is read as the file is written."""
+    city = draft_2024.region
+    department = f.make_department(city)
+    method = f.make_method()
+    requests = DataSharingRequest.objects.bulk_create(
+        DataSharingRequest(
+            report=draft_2024, group_number=1, line=n, region=city, scope="全量", records=n
+        )
+        for n in range(1, 1201)
+    )
+    DataSharingRequest.recipients.through.objects.bulk_create(
+        DataSharingRequest.recipients.through(datasharingrequest=r, department=department)
+        for r in requests
+    )
+    DataSharingRequest.methods.through.objects.bulk_create(
+        DataSharingRequest.methods.through(datasharingrequest=r, sharingmethod=method)
+        for r in requests
+    )
+    queryset = DataSharingRequest.objects.filter(report=draft_2024)
+    chunks = exporting.csv_chunks(spec_for("datasharingrequest"), queryset, chunk_size=100)
+    with CaptureQueriesContext(connection) as queries:
+        header = next(chunks)
+        assert len(queries) == 0 and header.startswith(b"\xef\xbb\xbf")
+        first = next(chunks)  # the first 499 rows
+        assert first.count(b"\r\n") == 499
+        assert len(queries) == 1 + 2 * 5  # the rows, and 5 chunks' recipients and methods
+        rest = b"".join(chunks)
+    assert rest.count(b"\r\n") == 1200 - 499
+    assert len(queries) == 1 + 2 * 12

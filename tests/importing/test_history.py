@@ -1,0 +1,62 @@
+"""Imports land in the audit history like any other change: a history row per record
+created or changed, with the importing user and "导入 <file>" as the reason, and the
+many-to-many links as simple_history keeps them."""
+
+import pytest
+
+from hotline.models import DataSharingRequest, Figure
+
+from .conftest import data, run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_created_records_have_their_history_with_user_and_file(draft_2024, data_entry_user):
+    run("datasharingrequest", data("sharing-gbk.csv"), "共享登记.csv", user=data_entry_user)
+    request = DataSharingRequest.objects.get(report=draft_2024, line=2)
+    (record,) = request.history.all()
+    assert (record.history_type, record.history_user, record.history_change_reason) == (
+        "+",
+        data_entry_user,
+        "导入 共享登记.csv",
+    )
+    assert (record.records, record.scope) == (110709, "噪声污染\t物业管理：“小区”问题")
+    # The links as they were, as simple_history records them on a save.
+    assert sorted(str(link.department) for link in record.recipients.all()) == [
+        "市人大",
+        "市委组织部",
+    ]
+    assert sorted(link.sharingmethod.code for link in record.methods.all()) == ["disc", "usb"]
+    through = {
+        link.pk
+        for link in DataSharingRequest.recipients.through.objects.filter(datasharingrequest=request)
+    }
+    assert {link.id for link in record.recipients.all()} == through
+
+
+def test_a_changed_record_gets_a_change_row_and_an_unchanged_one_none(
+    draft_2024, data_entry_user, reviewer_user
+):
+    run("datasharingrequest", data("sharing-gbk.csv"), "a.csv", user=data_entry_user)
+    changed = data("sharing-gbk.csv").replace(b"36184", b"36185")
+    outcome = run("datasharingrequest", changed, "b.csv", user=reviewer_user)
+    assert (outcome.updated, outcome.skipped) == (1, 3)
+    request = DataSharingRequest.objects.get(report=draft_2024, line=3)
+    latest = request.history.first()
+    assert (latest.history_type, latest.history_user, latest.history_change_reason) == (
+        "~",
+        reviewer_user,
+        "导入 b.csv",
+    )
+    assert latest.records == 36185
+    assert latest.prev_record.records == 36184
+    # The change is what the admin's history page shows.
+    assert [c.field for c in latest.diff_against(latest.prev_record).changes] == ["records"]
+    assert [str(link.department) for link in latest.recipients.all()] == ["金湖县检察院"]
+    unchanged = DataSharingRequest.objects.get(report=draft_2024, line=1)
+    assert unchanged.history.count() == 1
+
+
+def test_a_dry_run_writes_no_history(draft_2024):
+    run("figure", data("figures-gbk.csv"), "f.csv", dry_run=True)
+    assert not Figure.history.filter(report=draft_2024).exists()
