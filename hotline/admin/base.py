@@ -19,17 +19,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from hotline.models import AnnualReport, Region
 
-EDITABLE_STATUSES = frozenset({AnnualReport.Status.DRAFT})
-
 
 def is_editable(report: AnnualReport | None) -> bool:
-    """Whether a report's figures and records may change; reviewers reopen it otherwise."""
-    return report is None or report.status in EDITABLE_STATUSES
+    """Whether a report's figures and records may change (AnnualReport.is_editable)."""
+    return report is None or report.is_editable
 
 
 def editable_reports(prefix: str = "") -> Q:
     """The same rule as a filter, for rows reached through `prefix` (e.g. "report__")."""
-    return Q(**{f"{prefix}status__in": EDITABLE_STATUSES})
+    return Q(**{f"{prefix}status": AnnualReport.Status.DRAFT})
 
 
 def _prefix(path: str) -> str:

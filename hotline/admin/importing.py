@@ -11,12 +11,22 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.formats import base_formats
-from import_export.forms import ExportForm
+from import_export.forms import ExportForm, ImportForm
 from import_export.signals import post_export
 
 from hotline.importing import exporting
 from hotline.importing.resources import AnyFile, UploadStorage, resource_for
 from hotline.importing.service import change_reason
+from hotline.uploads import validate_upload
+
+
+class CheckedImportForm(ImportForm):
+    """A file over the size limit, or not what its name claims, is refused before it is read."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        validate_upload(upload)
+        return upload
 
 
 class RecordImportExportMixin(ImportMixin, ExportActionMixin):
@@ -29,6 +39,7 @@ class RecordImportExportMixin(ImportMixin, ExportActionMixin):
     import_template_name = "admin/hotline/import.html"
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
     import_formats = [AnyFile]
+    import_form_class = CheckedImportForm
     export_formats = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
     export_form_class = ExportForm
     tmp_storage_class = UploadStorage

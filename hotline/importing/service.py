@@ -26,7 +26,6 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_history_manager_for_model
 
-from hotline.admin.base import is_editable
 from hotline.models import AnnualReport
 
 from . import constraints
@@ -259,7 +258,7 @@ class Run:
             return
         # Locked until the import ends: nobody publishes it meanwhile.
         report = AnnualReport.objects.select_for_update().get(pk=report.pk)
-        if not is_editable(report):
+        if not report.is_editable:
             raise Refused(
                 _(
                     "%(report)s is %(status)s: its records cannot change. A reviewer must "

@@ -118,6 +118,11 @@ class AnnualReport(models.Model):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def is_editable(self):
+        """Only a draft's figures and records change; a reviewer reopens it otherwise."""
+        return self.status == self.Status.DRAFT
+
     def clean(self):
         if self.region_id and self.region.level != Region.Level.CITY:
             raise ValidationError({"region": _("An annual report belongs to a city.")})

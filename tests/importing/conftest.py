@@ -9,14 +9,6 @@ from hotline.models import AnnualReport, Region
 
 from ..hotline import factories as f
 
-# The browser tests' Chromium and their database restored after a live server: the same
-# fixtures and hook as the public site's browser tests.
-from ..reports.conftest import (  # noqa: F401
-    _chromium_for_browser_tests,
-    browser_type_launch_args,
-    pytest_runtest_teardown,
-)
-
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 

@@ -186,3 +186,12 @@ def test_xlsx_and_json_exports_have_the_chinese_headers(admin_client, report_202
     assert sheet.max_row == 1 + 122
     body = b"".join(admin_client.post(export, {"format": "2", "resource": "0"}).streaming_content)
     assert body.decode().startswith('[\n{"城市": "淮安市", "年度": 2023, "指标": "appeals.')
+
+
+def test_a_file_that_is_not_what_it_claims_is_refused_before_it_is_read(admin_client):
+    before = DataSharingRequest.objects.count()
+    response = upload(admin_client, DataSharingRequest, b"PK\x03\x04not a workbook\x00", "共享.csv")
+    assert response.status_code == 200
+    assert "共享.csv" in response.content.decode()
+    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+    assert DataSharingRequest.objects.count() == before
