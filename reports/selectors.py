@@ -230,13 +230,13 @@ def report_page(user, report: AnnualReport) -> ReportPage:
     categories = top_categories(report)
     annotate_ranked_rows([*departments, *(c for _t, rows in categories for c in rows)], checks)
     requests = sharing_requests(report)
+    # The city's other years, published or made up like this one: never the two mixed.
+    same_kind = {"region": report.region_id, "is_synthetic": report.is_synthetic}
     trend = Figure.objects.filter(
-        report__in=AnnualReport.objects.visible_to(user).filter(region=report.region_id),
+        report__in=AnnualReport.objects.visible_to(user).filter(**same_kind),
         indicator__code__in=HEADLINE_CODES,
     ).select_related("report", "indicator")
-    years = sorted(
-        visible_reports(user).filter(region=report.region_id).values_list("year", flat=True)
-    )
+    years = sorted(visible_reports(user).filter(**same_kind).values_list("year", flat=True))
     by_code = {f.indicator.code: f for f in figures}
     return ReportPage(
         report=report,
