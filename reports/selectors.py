@@ -17,6 +17,8 @@ from hotline.models import (
     AnnualReport,
     AppealCategory,
     AppealCount,
+    CheckOperand,
+    CheckRule,
     DataSharingRequest,
     Department,
     EpisodeGuest,
@@ -83,15 +85,28 @@ def _latest_change(model, **filters):
 
 
 def report_with_freshness(user, city: str, year: int) -> AnnualReport:
-    """The report, annotated with when its records and the catalogue last changed.
+    """The report, annotated with when what its pages show last changed: its records, the
+    catalogue and the figure-check rules, and the city's other years (their figures are the
+    trends and last year's values the checks compare with).
 
     Raises AnnualReport.DoesNotExist when the user may not see it.
     """
-    annotations = {f"changed_{m._meta.model_name}": _latest_change(m) for m in REFERENCE_MODELS}
+    models = [*REFERENCE_MODELS, CheckRule, CheckOperand]
+    annotations = {f"changed_{m._meta.model_name}": _latest_change(m) for m in models}
     annotations |= {
         f"changed_{m._meta.model_name}": _latest_change(m, report_id=OuterRef("pk"))
         for m in RECORD_MODELS
+        if m is not Figure
     }
+    same_city = {"region_id": OuterRef("region_id")}
+    annotations["changed_figure"] = _latest_change(Figure, report__region_id=OuterRef("region_id"))
+    annotations["changed_annualreport"] = _latest_change(AnnualReport, **same_city)
+    # Reports written without history (synthetic data) still change these two.
+    city_reports = AnnualReport.objects.filter(**same_city).order_by().values("region_id")
+    annotations["city_reports"] = Subquery(city_reports.annotate(n=Count("pk")).values("n"))
+    annotations["city_updated"] = Subquery(
+        city_reports.annotate(latest=Max("updated_at")).values("latest")
+    )
     report = visible_reports(user).annotate(**annotations).get(region__slug=city, year=year)
     stamps = [getattr(report, name) for name in sorted(annotations)]
     report.freshness = Freshness.of(
