@@ -7,11 +7,12 @@ formula), and text cells that a spreadsheet would run as a formula are neutralis
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,7 +36,7 @@ class Dataset:
     name: str  # the file name without extension: huaian-2023-appeals
     title: str
     columns: list[tuple[str, str]]  # (key, header)
-    rows: list[dict]
+    rows: Iterable[dict]  # read once, by the writer
     source: str = ""
     url: str = ""
     last_modified: datetime | None = None
@@ -61,13 +62,26 @@ def _plain(value):
     return value
 
 
-def to_csv(dataset: Dataset) -> bytes:
+CSV_CHUNK_ROWS = 500
+
+
+def iter_csv(dataset: Dataset) -> Iterator[bytes]:
+    """The CSV in pieces of a few hundred rows, so that a long list is never whole in memory."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
     writer.writerow([neutralise(header) for _key, header in dataset.columns])
-    for row in dataset.rows:
+    for n, row in enumerate(dataset.rows, start=1):
         writer.writerow([neutralise(_plain(row.get(key))) for key, _header in dataset.columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if n % CSV_CHUNK_ROWS == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def to_csv(dataset: Dataset) -> bytes:
+    return b"".join(iter_csv(dataset))
 
 
 def to_xlsx(dataset: Dataset) -> bytes:
@@ -132,9 +146,12 @@ def to_json(dataset: Dataset) -> bytes:
 WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "json": to_json}
 
 
-def response(dataset: Dataset, fmt: str) -> HttpResponse:
-    body = WRITERS[fmt](dataset)
-    reply = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+def response(dataset: Dataset, fmt: str, *, stream: bool = False) -> HttpResponse:
+    """The download; a CSV of rows read as they are written is streamed when `stream`."""
+    if stream and fmt == "csv":
+        reply = StreamingHttpResponse(iter_csv(dataset), content_type=CONTENT_TYPES[fmt])
+    else:
+        reply = HttpResponse(WRITERS[fmt](dataset), content_type=CONTENT_TYPES[fmt])
     disposition = "inline" if fmt == "json" else "attachment"
     reply["Content-Disposition"] = f'{disposition}; filename="{dataset.name}.{fmt}"'
     return reply
@@ -270,8 +287,8 @@ SHARING_COLUMNS = [
 ]
 
 
-def sharing_rows(requests) -> list[dict]:
-    return [
+def sharing_rows(requests) -> Iterator[dict]:
+    return (
         {
             "city": translated(r.report.region, "name"),
             "year": r.report.year,
@@ -290,7 +307,7 @@ def sharing_rows(requests) -> list[dict]:
             "note": r.note,
         }
         for r in requests
-    ]
+    )
 
 
 def sharing_dataset(name, title, requests, source="") -> Dataset:
@@ -311,8 +328,8 @@ POLICY_COLUMNS = [
 ]
 
 
-def policy_rows(documents) -> list[dict]:
-    return [
+def policy_rows(documents) -> Iterator[dict]:
+    return (
         {
             "city": translated(d.report.region, "name"),
             "year": d.report.year,
@@ -325,7 +342,7 @@ def policy_rows(documents) -> list[dict]:
             "note": d.note,
         }
         for d in documents
-    ]
+    )
 
 
 def policy_dataset(name, title, documents, source="") -> Dataset:
@@ -350,8 +367,8 @@ EPISODE_COLUMNS = [
 ]
 
 
-def episode_rows(episodes) -> list[dict]:
-    return [
+def episode_rows(episodes) -> Iterator[dict]:
+    return (
         {
             "city": translated(e.report.region, "name"),
             "year": e.report.year,
@@ -368,7 +385,7 @@ def episode_rows(episodes) -> list[dict]:
             "note": e.note,
         }
         for e in episodes
-    ]
+    )
 
 
 def episode_dataset(name, title, episodes, source="") -> Dataset:

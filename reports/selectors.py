@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from hotline.checks import check_report
@@ -448,6 +448,99 @@ def policies(user, filters):
         .prefetch_related("issuers")
         .order_by("-report__year", "report__region__order", "order", "pk")
     )
+
+
+# -- Streaming a whole record list: a fixed number of queries, bounded memory ----------------
+
+# Each list's order (made total by the primary key) and its to-many relations: the rows that
+# link them to a record, the link's name, the related object on the row (none: the row itself)
+# and the order within one record, as the prefetched relation would have it.
+STREAMS = {
+    "episodes": (
+        ["-report__year", "report__region__order", "number", "pk"],
+        {
+            "guests": (
+                EpisodeGuest.objects.select_related("department"),
+                "episode",
+                None,
+                ["-is_principal", "pk"],
+            ),
+        },
+    ),
+    "sharing": (
+        ["-report__year", "report__region__order", "line", "pk"],
+        {
+            "recipients": (
+                DataSharingRequest.recipients.through.objects.select_related("department"),
+                "datasharingrequest",
+                "department",
+                ["department__region__order", "department__name"],
+            ),
+            "methods": (
+                DataSharingRequest.methods.through.objects.select_related("sharingmethod"),
+                "datasharingrequest",
+                "sharingmethod",
+                ["sharingmethod__order", "sharingmethod__code"],
+            ),
+        },
+    ),
+    "policies": (
+        ["-report__year", "report__region__order", "order", "pk"],
+        {
+            "issuers": (
+                PolicyDocument.issuers.through.objects.select_related("department"),
+                "policydocument",
+                "department",
+                ["department__region__order", "department__name"],
+            ),
+        },
+    ),
+}
+STREAM_CHUNK = 2000
+
+
+def _keyed(queryset, paths, *then):
+    """Each row with its record's place in the list, as integers (every ordering path of a
+    record list is one), sorted by it."""
+    keys = {f"_key{i}": F(path.lstrip("-")) for i, path in enumerate(paths)}
+    return queryset.annotate(**keys).order_by(*paths, *then)
+
+
+def _key(row, paths):
+    return tuple(
+        -getattr(row, f"_key{i}") if path.startswith("-") else getattr(row, f"_key{i}")
+        for i, path in enumerate(paths)
+    )
+
+
+def stream_records(kind: str, queryset):
+    """The records of a list in its order, each with its to-many relations filled in as if
+    prefetched, in one query per relation however long the list: the related rows are read
+    in the same order and merged as the records go by."""
+    ordering, relations = STREAMS[kind]
+    queryset = queryset.prefetch_related(None)  # prefetching would query once per chunk
+    records = _keyed(queryset, ordering).iterator(chunk_size=STREAM_CHUNK)
+    ids = queryset.order_by().values("pk")
+    streams = {}
+    for name, (rows, link, target, within) in relations.items():
+        paths = [("-" if o.startswith("-") else "") + f"{link}__{o.lstrip('-')}" for o in ordering]
+        related = _keyed(rows.filter(**{f"{link}__in": ids}), paths, *within)
+        streams[name] = (related.iterator(chunk_size=STREAM_CHUNK), paths, target)
+    pending = {name: next(rows, None) for name, (rows, _paths, _target) in streams.items()}
+    for record in records:
+        key = _key(record, ordering)
+        cache = record.__dict__.setdefault("_prefetched_objects_cache", {})
+        for name, (rows, paths, target) in streams.items():
+            items, row = [], pending[name]
+            while row is not None and _key(row, paths) <= key:
+                if _key(row, paths) == key:  # rows of a record deleted meanwhile are skipped
+                    items.append(getattr(row, target) if target else row)
+                row = next(rows, None)
+            pending[name] = row
+            related = getattr(record, name).all()
+            related._result_cache, related._prefetch_done = items, True
+            cache[name] = related
+        yield record
 
 
 def filter_choices(user, kind: str) -> dict:

@@ -272,10 +272,13 @@ def _list_view(kind, template, url_name):
         _form, queryset = _record_list(request, kind)
         _selector, make, title = RECORDS[kind]
         name = {"episodes": "episodes", "sharing": "data-sharing", "policies": "policies"}[kind]
-        dataset = make(name, str(title), list(queryset))
+        # A CSV is streamed as the records are read; the other formats are built whole.
+        stream = fmt == "csv"
+        records = selectors.stream_records(kind, queryset) if stream else list(queryset)
+        dataset = make(name, str(title), records)
         dataset.url = request.build_absolute_uri()
         dataset.last_modified = _updated(request)
-        return downloads.response(dataset, fmt)
+        return downloads.response(dataset, fmt, stream=stream)
 
     return view, download
 
