@@ -12,34 +12,35 @@ from django.test import override_settings
 from hotline.models import PolicyDocument
 
 FRESHNESS = 1  # the report, or the visible reports, with when their data last changed
+REPORT = 1  # the report itself with its city, read once a report's page is to be rendered
 CHECKS = 6  # rules, operands, last year's report, figures, appeal counts, record counts
 
 PAGES = {
     # freshness; reports with their city; headline figures
     "/": FRESHNESS + 2,
-    # freshness (the report); figures with indicators, tables, sections; TOP5 departments;
+    # freshness; the report; figures with indicators, tables, sections; TOP5 departments;
     # TOP5 categories; sharing requests + their recipients + methods; trend figures of the
     # city's years; the city's years; policy documents + their issuers; and the figure checks'
     # own CHECKS queries
-    "/reports/huaian/2023/": FRESHNESS + 10 + CHECKS,
+    "/reports/huaian/2023/": FRESHNESS + REPORT + 10 + CHECKS,
     # freshness; the city's reports; their figures with indicators, tables, sections
     "/reports/huaian/": FRESHNESS + 2,
     "/reports/huaian/indicators.csv": FRESHNESS + 2,
     # freshness; years; indicators for the choice; the compared figures with their cities
     "/compare/": FRESHNESS + 3,
     "/compare.json?year=2023&indicator=appeals.total.total": FRESHNESS + 3,
-    # freshness; the table's figures; the figure checks
-    "/reports/huaian/2023/tables/appeals/": FRESHNESS + 1 + CHECKS,
-    "/reports/huaian/2023/tables/appeals.csv": FRESHNESS + 1 + CHECKS,
-    "/reports/huaian/2023/tables/top5-departments/": FRESHNESS + 1,
-    "/reports/huaian/2023/tables/top5-categories.xlsx": FRESHNESS + 1,
-    # freshness; requests; recipients; methods
-    "/reports/huaian/2023/tables/sharing-register/": FRESHNESS + 3,
-    "/reports/huaian/2023/tables/sharing-register.json": FRESHNESS + 3,
-    # freshness; documents; issuers
-    "/reports/huaian/2023/tables/policy-documents/": FRESHNESS + 2,
-    # freshness; episodes; their guests with departments
-    "/reports/huaian/2022/tables/episodes/": FRESHNESS + 2,
+    # freshness; the report; the table's figures; the figure checks
+    "/reports/huaian/2023/tables/appeals/": FRESHNESS + REPORT + 1 + CHECKS,
+    "/reports/huaian/2023/tables/appeals.csv": FRESHNESS + REPORT + 1 + CHECKS,
+    "/reports/huaian/2023/tables/top5-departments/": FRESHNESS + REPORT + 1,
+    "/reports/huaian/2023/tables/top5-categories.xlsx": FRESHNESS + REPORT + 1,
+    # freshness; the report; requests; recipients; methods
+    "/reports/huaian/2023/tables/sharing-register/": FRESHNESS + REPORT + 3,
+    "/reports/huaian/2023/tables/sharing-register.json": FRESHNESS + REPORT + 3,
+    # freshness; the report; documents; issuers
+    "/reports/huaian/2023/tables/policy-documents/": FRESHNESS + REPORT + 2,
+    # freshness; the report; episodes; their guests with departments
+    "/reports/huaian/2022/tables/episodes/": FRESHNESS + REPORT + 2,
     # freshness; filter choices (reports, departments); count; page; guests
     "/episodes/": FRESHNESS + 5,
     # freshness; filter choices (reports, departments); episodes; guests (streamed side by side)
@@ -54,9 +55,9 @@ PAGES = {
     # freshness; filter choices (reports, departments); count; page; issuers
     "/policies/": FRESHNESS + 5,
     "/policies.json": FRESHNESS + 4,
-    # freshness; the record; its guests (episode) / recipients and methods / issuers
-    "/reports/huaian/2022/episodes/1/": FRESHNESS + 2,
-    "/reports/huaian/2023/data-sharing/7/": FRESHNESS + 3,
+    # freshness; the report; the record; its guests (episode) / recipients and methods
+    "/reports/huaian/2022/episodes/1/": FRESHNESS + REPORT + 2,
+    "/reports/huaian/2023/data-sharing/7/": FRESHNESS + REPORT + 3,
 }
 
 # The API's list endpoints (branch api), each with its queries, once it is merged:
@@ -67,8 +68,8 @@ API_LISTS: dict[str, int] = {}
 def policy_page() -> tuple[str, int]:
     """A policy document's page: its URL names the document by primary key."""
     document = PolicyDocument.objects.get(report__region__slug="huaian", report__year=2023, order=1)
-    # freshness; the document; its issuers
-    return f"/reports/huaian/2023/policies/{document.pk}/", FRESHNESS + 2
+    # freshness; the report; the document; its issuers
+    return f"/reports/huaian/2023/policies/{document.pk}/", FRESHNESS + REPORT + 2
 
 
 def every_page() -> dict[str, int]:

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from hotline.models import (
@@ -29,12 +30,24 @@ class Page:
         self.__dict__.update(attrs)
 
 
+class ReportPage(Page):
+    """A page about one report: its freshness first, the report itself only if the page is
+    rendered (a cached page needs no more than the freshness)."""
+
+    @cached_property
+    def report(self):
+        try:
+            return selectors.visible_report(self.user, self.freshness.report_id)
+        except AnnualReport.DoesNotExist:  # deleted or unpublished since the freshness query
+            raise Http404(_("No such report.")) from None
+
+
 def _report(request, city, year, **kwargs):
     try:
-        report = selectors.report_with_freshness(request.user, city, year)
+        freshness = selectors.report_freshness(request.user, city, year)
     except AnnualReport.DoesNotExist:
         raise Http404(_("No such report.")) from None
-    return Page(report.freshness, report=report)
+    return ReportPage(freshness, user=request.user)
 
 
 def _reports(request, **kwargs):
@@ -90,7 +103,11 @@ def _updated(request):
 def report_pdf(request, city, year):
     report = request.page_object.report
     return pdf.report_pdf_response(
-        request, report, selectors.report_page(request.user, report), _updated(request)
+        request,
+        report,
+        lambda: selectors.report_page(request.user, report),
+        _updated(request),
+        version=request.page_object.freshness.token,
     )
 
 

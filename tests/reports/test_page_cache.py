@@ -16,7 +16,7 @@ from django.utils import translation
 from hotline.models import AnnualReport, CheckRule, Figure
 from hotline.services.reports import report_publish, report_reopen
 from reports import caching
-from reports.selectors import report_with_freshness
+from reports.selectors import report_freshness
 
 from .factories import make_report
 
@@ -26,7 +26,7 @@ URL = "/reports/huaian/2023/"
 
 
 def token():
-    return report_with_freshness(AnonymousUser(), "huaian", 2023).freshness.token
+    return report_freshness(AnonymousUser(), "huaian", 2023).token
 
 
 def total(report) -> Figure:
