@@ -15,6 +15,8 @@ Nothing is ever deleted; outdated versions age out.
 import hashlib
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -130,6 +132,47 @@ def page_key(request, version: str) -> str:
     return "page:" + hashlib.sha256(seed.encode()).hexdigest()
 
 
+class Recent:
+    """The pages a process served last, in its own memory in front of the shared cache: a key
+    names one version of a page for ever, so a copy kept here can never be out of date."""
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def set(self, key, value):
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.items.clear()
+
+
+recent = Recent(size=32)
+
+
+def _cached(key):
+    stored = recent.get(key)
+    if stored is None:
+        try:
+            stored = cache.get(key)
+        except Exception:  # the shared cache is unreachable: render as if it were empty
+            logger.warning("page cache unavailable", exc_info=True)
+        if stored is not None:
+            recent.set(key, stored)
+    return stored
+
+
 def fetch_or_render(request, version: str, render: Callable[[], HttpResponse]) -> HttpResponse:
     """The stored response for this request at this version, or `render()`'s, then stored.
 
@@ -138,11 +181,7 @@ def fetch_or_render(request, version: str, render: Callable[[], HttpResponse]) -
     a slower page, never an error.
     """
     key = page_key(request, version)
-    try:
-        stored = cache.get(key)
-    except Exception:  # the shared cache is unreachable: render as if it were empty
-        logger.warning("page cache unavailable", exc_info=True)
-        stored = None
+    stored = _cached(key)
     if stored is not None:
         content = stored["content"]
         if CSRF_PLACEHOLDER in content:
@@ -156,16 +195,13 @@ def fetch_or_render(request, version: str, render: Callable[[], HttpResponse]) -
     if callable(getattr(response, "render", None)) and not response.is_rendered:
         response.render()
     if response.status_code == 200 and not response.streaming:
-        headers = [(k, v) for k, v in response.items() if k.lower() != "set-cookie"]
+        stored = {
+            "content": CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content),
+            "headers": [(k, v) for k, v in response.items() if k.lower() != "set-cookie"],
+        }
+        recent.set(key, stored)
         try:
-            cache.set(
-                key,
-                {
-                    "content": CSRF_FIELD.sub(rb"\1" + CSRF_PLACEHOLDER + rb"\2", response.content),
-                    "headers": headers,
-                },
-                settings.PAGE_CACHE_SECONDS,
-            )
+            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
         except Exception:
             logger.warning("page cache unavailable", exc_info=True)
         response["X-Page-Cache"] = "miss"

@@ -16,9 +16,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test renders its pages afresh: the page cache is per process (LocMem) in tests."""
+    from reports.caching import recent
+
     cache.clear()
+    recent.clear()
     yield
     cache.clear()
+    recent.clear()
 
 
 def _staff(django_user_model, username, group_name):

@@ -145,3 +145,16 @@ def test_healthz_answers_without_the_database(client, django_assert_num_queries)
         response = client.get("/healthz")
     assert response.status_code == 200 and response.content == b"ok"
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_a_page_stored_by_another_process_is_served_from_the_shared_cache(client):
+    client.get(URL)
+    caching.recent.clear()  # as in another worker or instance: only the shared cache has it
+    assert client.get(URL)["X-Page-Cache"] == "hit"
+
+
+def test_each_process_keeps_only_its_last_pages():
+    recent = caching.Recent(size=2)
+    for key in "abc":
+        recent.set(key, key)
+    assert recent.get("a") is None and recent.get("c") == "c"
