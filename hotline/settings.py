@@ -96,6 +96,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The freshness query that every public page makes is prepared once per PostgreSQL connection;
+# turn this off behind a pooler that does not keep prepared statements (PgBouncer in
+# transaction mode).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Imports and publishing run in one transaction; wait for a lock rather than fail at once.

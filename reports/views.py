@@ -51,13 +51,12 @@ def _report(request, city, year, **kwargs):
 
 
 def _reports(request, **kwargs):
-    freshness = selectors.reports_freshness(AnnualReport.objects.visible_to(request.user))
+    freshness = selectors.reports_freshness(request.user)
     return Page(freshness)
 
 
 def _city(request, city, **kwargs):
-    reports = AnnualReport.objects.visible_to(request.user).filter(region__slug=city)
-    freshness = selectors.reports_freshness(reports)
+    freshness = selectors.reports_freshness(request.user, city)
     if not freshness.count:
         raise Http404(_("No published report for this city."))
     return Page(freshness)

@@ -158,3 +158,9 @@ def test_each_process_keeps_only_its_last_pages():
     for key in "abc":
         recent.set(key, key)
     assert recent.get("a") is None and recent.get("c") == "c"
+
+
+def test_the_freshness_is_the_same_with_or_without_prepared_statements(settings):
+    prepared = report_freshness(AnonymousUser(), "huaian", 2023).token
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    assert report_freshness(AnonymousUser(), "huaian", 2023).token == prepared
