@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # A local site runs with DEBUG on unless the environment says otherwise.
 export DEBUG ?= 1
 
-.PHONY: setup serve test test-browser lint format messages check
+.PHONY: setup serve test test-browser lint format messages check bench bench-small
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (see README)"; exit 1; }
@@ -32,6 +32,15 @@ test: $(VENV)/.installed
 # The browser tests alone; screenshots land in var/screenshots/.
 test-browser: $(VENV)/.installed
 	DEBUG=0 $(BIN)/pytest -m browser
+
+# Performance figures on this machine (README, "Performance"): on SQLite, and on PostgreSQL too
+# when DATABASE_URL names it. Load tests use wrk when it is installed (apt-get install wrk).
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run
+
+# Fewer rows and shorter load runs, as CI runs it; fails only on errors, not on missed targets.
+bench-small: $(VENV)/.installed
+	$(BIN)/python -m bench.run --small
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
