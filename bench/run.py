@@ -49,7 +49,7 @@ class Size:
     connections: int
 
 
-FULL = Size("full", 100_000, 100_000, 2_000, 8, 8)
+FULL = Size("full", 100_000, 100_000, 1_000, 6, 8)
 SMALL = Size("small", 3_000, 3_000, 200, 2, 4)
 
 TARGET_MEMORY_MB = 200

@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from hotline.models.catalogue import translated
@@ -84,23 +85,29 @@ def to_csv(dataset: Dataset) -> bytes:
     return b"".join(iter_csv(dataset))
 
 
+def _xlsx_cell(sheet, value, **style):
+    cell = WriteOnlyCell(sheet, value)
+    if isinstance(value, Decimal) and value.as_tuple().exponent < 0:
+        # Printed decimals are part of the figure: 92.30, not 92.3.
+        cell.number_format = "0." + "0" * -value.as_tuple().exponent
+    elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        # Stored as text, never as a formula, and kept text if the cell is edited.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
 def to_xlsx(dataset: Dataset) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = dataset.name[:31]
-    sheet.append([header for _key, header in dataset.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    # Write-only: rows go to a temporary file as they come, so a long list is never whole in
+    # memory as cells (the compressed file is).
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(dataset.name[:31])
+    bold = Font(bold=True)
+    sheet.append([_xlsx_cell(sheet, header, font=bold) for _key, header in dataset.columns])
     for row in dataset.rows:
-        sheet.append([_plain(row.get(key)) for key, _header in dataset.columns])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, Decimal) and cell.value.as_tuple().exponent < 0:
-                # Printed decimals are part of the figure: 92.30, not 92.3.
-                cell.number_format = "0." + "0" * -cell.value.as_tuple().exponent
-            elif isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-                # Stored as text, never as a formula, and kept text if the cell is edited.
-                cell.data_type = "s"
-                cell.quotePrefix = True
+        sheet.append([_xlsx_cell(sheet, _plain(row.get(key))) for key, _header in dataset.columns])
     notes = [n for n in [dataset.source, *dataset.notes] if n]
     if notes or dataset.url:
         about = workbook.create_sheet(_("About"))
@@ -127,7 +134,8 @@ def _json_value(value):
     return value
 
 
-def to_json(dataset: Dataset) -> bytes:
+def iter_json(dataset: Dataset) -> Iterator[bytes]:
+    """The JSON document in pieces, its rows written as they are read."""
     document = {
         "title": dataset.title,
         "source": dataset.source,
@@ -135,21 +143,36 @@ def to_json(dataset: Dataset) -> bytes:
         "last_modified": dataset.last_modified.isoformat() if dataset.last_modified else None,
         "notes": dataset.notes,
         "columns": [{"key": key, "label": header} for key, header in dataset.columns],
-        "rows": [
-            {key: _json_value(row.get(key)) for key, _header in dataset.columns}
-            for row in dataset.rows
-        ],
+        "rows": [],
     }
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    # "rows" is the last key: the document is written around its empty list.
+    before, after = json.dumps(document, ensure_ascii=False, indent=1).rsplit("[]", 1)
+    keys = [key for key, _header in dataset.columns]
+    pieces = [before + "["]
+    for n, row in enumerate(dataset.rows):
+        item = json.dumps({key: _json_value(row.get(key)) for key in keys}, ensure_ascii=False)
+        pieces.append(("\n" if n == 0 else ",\n") + item)
+        if len(pieces) >= CSV_CHUNK_ROWS:
+            yield "".join(pieces).encode("utf-8")
+            pieces = []
+    pieces.append("\n]" + after)
+    yield "".join(pieces).encode("utf-8")
+
+
+def to_json(dataset: Dataset) -> bytes:
+    return b"".join(iter_json(dataset))
 
 
 WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "json": to_json}
 
 
+STREAMS = {"csv": iter_csv, "json": iter_json}
+
+
 def response(dataset: Dataset, fmt: str, *, stream: bool = False) -> HttpResponse:
-    """The download; a CSV of rows read as they are written is streamed when `stream`."""
-    if stream and fmt == "csv":
-        reply = StreamingHttpResponse(iter_csv(dataset), content_type=CONTENT_TYPES[fmt])
+    """The download; with `stream`, a CSV or JSON whose rows are read as they are written."""
+    if stream and fmt in STREAMS:
+        reply = StreamingHttpResponse(STREAMS[fmt](dataset), content_type=CONTENT_TYPES[fmt])
     else:
         reply = HttpResponse(WRITERS[fmt](dataset), content_type=CONTENT_TYPES[fmt])
     disposition = "inline" if fmt == "json" else "attachment"

@@ -288,13 +288,12 @@ def _list_view(kind, template, url_name):
         _form, queryset = _record_list(request, kind)
         _selector, make, title = RECORDS[kind]
         name = {"episodes": "episodes", "sharing": "data-sharing", "policies": "policies"}[kind]
-        # A CSV is streamed as the records are read; the other formats are built whole.
-        stream = fmt == "csv"
-        records = selectors.stream_records(kind, queryset) if stream else list(queryset)
-        dataset = make(name, str(title), records)
+        # Read as they are written: however long the list, a fixed number of queries and
+        # bounded memory (CSV and JSON are streamed; XLSX is written to a temporary file).
+        dataset = make(name, str(title), selectors.stream_records(kind, queryset))
         dataset.url = request.build_absolute_uri()
         dataset.last_modified = _updated(request)
-        return downloads.response(dataset, fmt, stream=stream)
+        return downloads.response(dataset, fmt, stream=True)
 
     return view, download
 

@@ -134,7 +134,7 @@ def test_record_lists_download_with_their_filters(client):
     network = csv_rows(client.get("/data-sharing.csv?method=network"))
     assert network and all("网络传输" in r[_("Methods")] for r in network)
     assert len(network) == 9
-    jinhu = json.loads(client.get("/data-sharing.json?district=huaian-jinhu").content)["rows"]
+    jinhu = json.loads(body(client.get("/data-sharing.json?district=huaian-jinhu")))["rows"]
     assert [r["line"] for r in jinhu] == [8, 9, 10, 11, 12]
     documents = csv_rows(client.get("/policies.csv?year=2023&city=huaian"))
     assert len(documents) == 3
@@ -154,7 +154,9 @@ def test_a_record_list_csv_streams_the_same_rows_as_the_json(client, kind, relat
     streamed = client.get(f"/{kind}.csv")
     assert streamed.streaming
     rows = csv_rows(streamed)
-    document = json.loads(client.get(f"/{kind}.json").content)
+    streamed_json = client.get(f"/{kind}.json")
+    assert streamed_json.streaming
+    document = json.loads(body(streamed_json))
     labels = {c["key"]: c["label"] for c in document["columns"]}
     expected = [
         {labels[k]: "、".join(v) if isinstance(v, list) else v for k, v in row.items()}
