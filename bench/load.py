@@ -98,9 +98,16 @@ def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes, dict]:
 
 
 def run(port: int, path: str, *, seconds: float, connections: int) -> Load:
-    if shutil.which("wrk"):
-        return _wrk(port, path, seconds=seconds, connections=connections)
-    return _python(port, path, seconds=seconds, connections=connections)
+    """A load run; a slow page that completes too few requests in the time is run longer."""
+    for _attempt in range(3):
+        if shutil.which("wrk"):
+            result = _wrk(port, path, seconds=seconds, connections=connections)
+        else:
+            result = _python(port, path, seconds=seconds, connections=connections)
+        if result is not None:
+            return result
+        seconds *= 2
+    raise RuntimeError(f"{path}: too few requests completed to measure latency")
 
 
 def warm(port: int, path: str, *, connections: int, seconds: float = 2):
@@ -127,7 +134,7 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def _wrk(port, path, *, seconds, connections) -> Load:
+def _wrk(port, path, *, seconds, connections) -> Load | None:
     threads = min(2, connections)
     command = [
         "wrk",
@@ -140,8 +147,10 @@ def _wrk(port, path, *, seconds, connections) -> Load:
         f"http://{HOST}:{port}{path}",
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
+    if requests < 10 or not {"50", "99"} <= percentiles.keys():
+        return None
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
     failed = re.search(
         r"Socket errors: connect (\d+), read \d+, write (\d+), timeout (\d+)", output
@@ -157,7 +166,7 @@ def _wrk(port, path, *, seconds, connections) -> Load:
     )
 
 
-def _python(port, path, *, seconds, connections) -> Load:
+def _python(port, path, *, seconds, connections) -> Load | None:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -184,6 +193,8 @@ def _python(port, path, *, seconds, connections) -> Load:
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
+    if len(latencies) < 10:
+        return None
     ordered = sorted(latencies)
     return Load(
         median_ms=statistics.median(ordered),
