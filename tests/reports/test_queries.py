@@ -58,3 +58,26 @@ def test_a_page_from_the_page_cache_costs_one_query(client, django_assert_num_qu
     assert client.get(url)["X-Page-Cache"] == "miss"
     with django_assert_num_queries(FRESHNESS):
         assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_every_page_reads_as_many_queries_at_1_city_as_at_n_cities_by_m_years(client):
+    """The benchmark's measure, small: generate_demo's data rather than the factories'."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.public_pages import every_page
+
+    def counts():
+        found = {}
+        for url in every_page():
+            with CaptureQueriesContext(connection) as queries:
+                assert read(client, url).status_code == 200, url
+            found[url] = len(queries)
+        return found
+
+    options = {"sharing_requests": 60, "seed": 3, "verbosity": 0}
+    call_command("generate_demo", cities="huaian", years=1, until=2022, **options)
+    one_city = counts()
+    call_command("generate_demo", cities="huaian,nanjing,wuxi", years=3, until=2023, **options)
+    assert counts() == one_city == every_page()
