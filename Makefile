@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # A local site runs with DEBUG on unless the environment says otherwise.
 export DEBUG ?= 1
 
-.PHONY: setup serve test test-browser lint format messages check schemathesis backup restore bench-import
+.PHONY: setup serve test test-browser lint format messages check schemathesis backup restore bench bench-small bench-import
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (see README)"; exit 1; }
@@ -42,6 +42,15 @@ schemathesis: $(VENV)/.installed
 bench-import: $(VENV)/.installed
 	$(BIN)/python bench/bench_import.py
 
+# Performance figures on this machine (README, "Performance"): on SQLite, and on PostgreSQL too
+# when DATABASE_URL names it. Load tests use wrk when it is installed (apt-get install wrk).
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run
+
+# Fewer rows and shorter load runs, as CI runs it; fails only on errors, not on missed targets.
+bench-small: $(VENV)/.installed
+	$(BIN)/python -m bench.run --small
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -53,7 +62,7 @@ format: $(VENV)/.installed
 # Extract and compile the Chinese translations (needs GNU gettext). The .mo files are
 # committed so that a fresh clone needs no gettext.
 messages: $(VENV)/.installed
-	$(MANAGE) makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --ignore=bench
 	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
 
 check: lint

@@ -7,15 +7,17 @@ formula), and text cells that a spreadsheet would run as a formula are neutralis
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from hotline.models.catalogue import translated
@@ -35,7 +37,7 @@ class Dataset:
     name: str  # the file name without extension: huaian-2023-appeals
     title: str
     columns: list[tuple[str, str]]  # (key, header)
-    rows: list[dict]
+    rows: Iterable[dict]  # read once, by the writer
     source: str = ""
     url: str = ""
     last_modified: datetime | None = None
@@ -61,32 +63,51 @@ def _plain(value):
     return value
 
 
-def to_csv(dataset: Dataset) -> bytes:
+CSV_CHUNK_ROWS = 500
+
+
+def iter_csv(dataset: Dataset) -> Iterator[bytes]:
+    """The CSV in pieces of a few hundred rows, so that a long list is never whole in memory."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
     writer.writerow([neutralise(header) for _key, header in dataset.columns])
-    for row in dataset.rows:
+    for n, row in enumerate(dataset.rows, start=1):
         writer.writerow([neutralise(_plain(row.get(key))) for key, _header in dataset.columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if n % CSV_CHUNK_ROWS == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def to_csv(dataset: Dataset) -> bytes:
+    return b"".join(iter_csv(dataset))
+
+
+def _xlsx_cell(sheet, value, **style):
+    cell = WriteOnlyCell(sheet, value)
+    if isinstance(value, Decimal) and value.as_tuple().exponent < 0:
+        # Printed decimals are part of the figure: 92.30, not 92.3.
+        cell.number_format = "0." + "0" * -value.as_tuple().exponent
+    elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        # Stored as text, never as a formula, and kept text if the cell is edited.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
 
 
 def to_xlsx(dataset: Dataset) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = dataset.name[:31]
-    sheet.append([header for _key, header in dataset.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    # Write-only: rows go to a temporary file as they come, so a long list is never whole in
+    # memory as cells (the compressed file is).
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(dataset.name[:31])
+    bold = Font(bold=True)
+    sheet.append([_xlsx_cell(sheet, header, font=bold) for _key, header in dataset.columns])
     for row in dataset.rows:
-        sheet.append([_plain(row.get(key)) for key, _header in dataset.columns])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, Decimal) and cell.value.as_tuple().exponent < 0:
-                # Printed decimals are part of the figure: 92.30, not 92.3.
-                cell.number_format = "0." + "0" * -cell.value.as_tuple().exponent
-            elif isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
-                # Stored as text, never as a formula, and kept text if the cell is edited.
-                cell.data_type = "s"
-                cell.quotePrefix = True
+        sheet.append([_xlsx_cell(sheet, _plain(row.get(key))) for key, _header in dataset.columns])
     notes = [n for n in [dataset.source, *dataset.notes] if n]
     if notes or dataset.url:
         about = workbook.create_sheet(_("About"))
@@ -113,7 +134,8 @@ def _json_value(value):
     return value
 
 
-def to_json(dataset: Dataset) -> bytes:
+def iter_json(dataset: Dataset) -> Iterator[bytes]:
+    """The JSON document in pieces, its rows written as they are read."""
     document = {
         "title": dataset.title,
         "source": dataset.source,
@@ -121,20 +143,38 @@ def to_json(dataset: Dataset) -> bytes:
         "last_modified": dataset.last_modified.isoformat() if dataset.last_modified else None,
         "notes": dataset.notes,
         "columns": [{"key": key, "label": header} for key, header in dataset.columns],
-        "rows": [
-            {key: _json_value(row.get(key)) for key, _header in dataset.columns}
-            for row in dataset.rows
-        ],
+        "rows": [],
     }
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    # "rows" is the last key: the document is written around its empty list.
+    before, after = json.dumps(document, ensure_ascii=False, indent=1).rsplit("[]", 1)
+    keys = [key for key, _header in dataset.columns]
+    pieces = [before + "["]
+    for n, row in enumerate(dataset.rows):
+        item = json.dumps({key: _json_value(row.get(key)) for key in keys}, ensure_ascii=False)
+        pieces.append(("\n" if n == 0 else ",\n") + item)
+        if len(pieces) >= CSV_CHUNK_ROWS:
+            yield "".join(pieces).encode("utf-8")
+            pieces = []
+    pieces.append("\n]" + after)
+    yield "".join(pieces).encode("utf-8")
+
+
+def to_json(dataset: Dataset) -> bytes:
+    return b"".join(iter_json(dataset))
 
 
 WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "json": to_json}
 
 
-def response(dataset: Dataset, fmt: str) -> HttpResponse:
-    body = WRITERS[fmt](dataset)
-    reply = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+STREAMS = {"csv": iter_csv, "json": iter_json}
+
+
+def response(dataset: Dataset, fmt: str, *, stream: bool = False) -> HttpResponse:
+    """The download; with `stream`, a CSV or JSON whose rows are read as they are written."""
+    if stream and fmt in STREAMS:
+        reply = StreamingHttpResponse(STREAMS[fmt](dataset), content_type=CONTENT_TYPES[fmt])
+    else:
+        reply = HttpResponse(WRITERS[fmt](dataset), content_type=CONTENT_TYPES[fmt])
     disposition = "inline" if fmt == "json" else "attachment"
     reply["Content-Disposition"] = f'{disposition}; filename="{dataset.name}.{fmt}"'
     return reply
@@ -270,8 +310,8 @@ SHARING_COLUMNS = [
 ]
 
 
-def sharing_rows(requests) -> list[dict]:
-    return [
+def sharing_rows(requests) -> Iterator[dict]:
+    return (
         {
             "city": translated(r.report.region, "name"),
             "year": r.report.year,
@@ -290,7 +330,7 @@ def sharing_rows(requests) -> list[dict]:
             "note": r.note,
         }
         for r in requests
-    ]
+    )
 
 
 def sharing_dataset(name, title, requests, source="") -> Dataset:
@@ -311,8 +351,8 @@ POLICY_COLUMNS = [
 ]
 
 
-def policy_rows(documents) -> list[dict]:
-    return [
+def policy_rows(documents) -> Iterator[dict]:
+    return (
         {
             "city": translated(d.report.region, "name"),
             "year": d.report.year,
@@ -325,7 +365,7 @@ def policy_rows(documents) -> list[dict]:
             "note": d.note,
         }
         for d in documents
-    ]
+    )
 
 
 def policy_dataset(name, title, documents, source="") -> Dataset:
@@ -350,8 +390,8 @@ EPISODE_COLUMNS = [
 ]
 
 
-def episode_rows(episodes) -> list[dict]:
-    return [
+def episode_rows(episodes) -> Iterator[dict]:
+    return (
         {
             "city": translated(e.report.region, "name"),
             "year": e.report.year,
@@ -368,7 +408,7 @@ def episode_rows(episodes) -> list[dict]:
             "note": e.note,
         }
         for e in episodes
-    ]
+    )
 
 
 def episode_dataset(name, title, episodes, source="") -> Dataset:

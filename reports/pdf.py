@@ -32,15 +32,15 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html, url_fetcher=_no_fetching).write_pdf(stylesheets=[css])
 
 
-def report_pdf_response(request, report, page, updated) -> HttpResponse:
+def report_pdf_response(request, report, page, updated, *, version: str) -> HttpResponse:
+    """`page()` builds what the PDF shows, only when it is not in the cache; `version` is
+    the report's freshness token."""
     url = request.build_absolute_uri(
         reverse("reports:report", args=[report.region.slug, report.year])
     )
     key = (
         "reports:pdf:"
-        + hashlib.sha1(
-            f"{report.freshness.token}|{get_language()}|{RENDER_VERSION}|{url}".encode()
-        ).hexdigest()
+        + hashlib.sha1(f"{version}|{get_language()}|{RENDER_VERSION}|{url}".encode()).hexdigest()
     )
     body = cache.get(key)
     if body is None:
@@ -48,7 +48,7 @@ def report_pdf_response(request, report, page, updated) -> HttpResponse:
             "reports/report_print.html",
             {
                 "report": report,
-                "page": page,
+                "page": page(),
                 "url": url,
                 "source_note": {"source": report.source, "updated": updated},
             },

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from hotline.models import (
@@ -29,22 +30,33 @@ class Page:
         self.__dict__.update(attrs)
 
 
+class ReportPage(Page):
+    """A page about one report: its freshness first, the report itself only if the page is
+    rendered (a cached page needs no more than the freshness)."""
+
+    @cached_property
+    def report(self):
+        try:
+            return selectors.visible_report(self.user, self.freshness.report_id)
+        except AnnualReport.DoesNotExist:  # deleted or unpublished since the freshness query
+            raise Http404(_("No such report.")) from None
+
+
 def _report(request, city, year, **kwargs):
     try:
-        report = selectors.report_with_freshness(request.user, city, year)
+        freshness = selectors.report_freshness(request.user, city, year)
     except AnnualReport.DoesNotExist:
         raise Http404(_("No such report.")) from None
-    return Page(report.freshness, report=report)
+    return ReportPage(freshness, user=request.user)
 
 
 def _reports(request, **kwargs):
-    freshness = selectors.reports_freshness(AnnualReport.objects.visible_to(request.user))
+    freshness = selectors.reports_freshness(request.user)
     return Page(freshness)
 
 
 def _city(request, city, **kwargs):
-    reports = AnnualReport.objects.visible_to(request.user).filter(region__slug=city)
-    freshness = selectors.reports_freshness(reports)
+    freshness = selectors.reports_freshness(request.user, city)
     if not freshness.count:
         raise Http404(_("No published report for this city."))
     return Page(freshness)
@@ -90,7 +102,11 @@ def _updated(request):
 def report_pdf(request, city, year):
     report = request.page_object.report
     return pdf.report_pdf_response(
-        request, report, selectors.report_page(request.user, report), _updated(request)
+        request,
+        report,
+        lambda: selectors.report_page(request.user, report),
+        _updated(request),
+        version=request.page_object.freshness.token,
     )
 
 
@@ -272,10 +288,12 @@ def _list_view(kind, template, url_name):
         _form, queryset = _record_list(request, kind)
         _selector, make, title = RECORDS[kind]
         name = {"episodes": "episodes", "sharing": "data-sharing", "policies": "policies"}[kind]
-        dataset = make(name, str(title), list(queryset))
+        # Read as they are written: however long the list, a fixed number of queries and
+        # bounded memory (CSV and JSON are streamed; XLSX is written to a temporary file).
+        dataset = make(name, str(title), selectors.stream_records(kind, queryset))
         dataset.url = request.build_absolute_uri()
         dataset.last_modified = _updated(request)
-        return downloads.response(dataset, fmt)
+        return downloads.response(dataset, fmt, stream=True)
 
     return view, download
 

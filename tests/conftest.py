@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -40,6 +41,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the published 2023 Huai'an report, loaded as `make setup` does."""
     with django_db_blocker.unblock():
         call_command("load_fixtures", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test renders its pages afresh: the page cache is per process (LocMem) in tests."""
+    from reports.caching import recent
+
+    cache.clear()
+    recent.clear()
+    yield
+    cache.clear()
+    recent.clear()
 
 
 def _staff(django_user_model, username, group_name):

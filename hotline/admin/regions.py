@@ -14,9 +14,9 @@ from .importing import RecordImportExportMixin
 
 @admin.register(Region)
 class RegionAdmin(RecordImportExportMixin, HotlineAdmin):
-    list_display = ("name", "name_en", "slug", "level", "parent", "order")
+    list_display = ("name", "name_en", "slug", "level", "parent", "order", "is_synthetic")
     list_select_related = ("parent",)
-    list_filter = ("level", CityListFilter)
+    list_filter = ("level", CityListFilter, "is_synthetic")
     search_fields = ("name", "name_en", "slug")
     autocomplete_fields = ("parent",)
     prepopulated_fields = {"slug": ("name_en",)}
@@ -59,9 +59,9 @@ class DepartmentForm(forms.ModelForm):
 @admin.register(Department)
 class DepartmentAdmin(RecordImportExportMixin, HotlineAdmin):
     form = DepartmentForm
-    list_display = ("name", "short_name", "region", "kind", "other_names")
+    list_display = ("name", "short_name", "region", "kind", "other_names", "is_synthetic")
     list_select_related = ("region",)
-    list_filter = ("kind", "region__level", CityListFilter)
+    list_filter = ("kind", "region__level", CityListFilter, "is_synthetic")
     search_fields = ("name", "short_name", "aliases", "region__name")
     autocomplete_fields = ("region",)
     city_region_path = "region"

@@ -141,10 +141,11 @@ class AnnualReportAdmin(ReportRecordAdmin):
         "status",
         "submitted_at",
         "published_at",
+        "is_synthetic",
         "figures_link",
     )
     list_select_related = ("region",)
-    list_filter = (CityListFilter, YearListFilter, "status")
+    list_filter = (CityListFilter, YearListFilter, "status", "is_synthetic")
     search_fields = ("title", "region__name", "region__name_en", "region__slug")
     readonly_fields = (
         "status",
@@ -153,9 +154,10 @@ class AnnualReportAdmin(ReportRecordAdmin):
         "published_by",
         "updated_at",
         "figure_checks",
+        "is_synthetic",
     )
     fieldsets = (
-        (None, {"fields": ("region", "year", "title", "status")}),
+        (None, {"fields": ("region", "year", "title", "status", "is_synthetic")}),
         (gettext_lazy("Figure checks"), {"fields": ("figure_checks",)}),
         (gettext_lazy("Population"), {"fields": ("population", "population_source")}),
         (gettext_lazy("Source"), {"fields": ("source",)}),

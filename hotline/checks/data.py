@@ -102,13 +102,15 @@ class ReportData:
                 )
             )
         )
+        # A published report is never checked against made-up data, nor the other way round.
         prior_report = AnnualReport.objects.filter(
-            region_id=report.region_id, year=report.year - 1
+            region_id=report.region_id, year=report.year - 1, is_synthetic=report.is_synthetic
         ).first()
+        reports = [report.pk] + ([prior_report.pk] if prior_report else [])
         figures, prior_figures = {}, {}
-        for figure in Figure.objects.filter(
-            report__region_id=report.region_id, report__year__in=[report.year, report.year - 1]
-        ).select_related("indicator__table__section"):
+        for figure in Figure.objects.filter(report_id__in=reports).select_related(
+            "indicator__table__section"
+        ):
             mine = figure.report_id == report.pk
             (figures if mine else prior_figures)[figure.indicator.code] = figure
         appeal_counts = list(

@@ -40,6 +40,12 @@ class Region(models.Model):
         related_name="children",
     )
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    is_synthetic = models.BooleanField(
+        _("synthetic demo data"),
+        default=False,
+        editable=False,
+        help_text=_("Made up by generate_demo for demonstrations and load tests."),
+    )
 
     objects = RegionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -109,6 +115,12 @@ class Department(models.Model):
         help_text=_("Other ways the unit is written, one per line; imports match them too."),
     )
     kind = models.CharField(_("kind of unit"), max_length=16, choices=Kind.choices)
+    is_synthetic = models.BooleanField(
+        _("synthetic demo data"),
+        default=False,
+        editable=False,
+        help_text=_("Made up by generate_demo for demonstrations and load tests."),
+    )
 
     objects = DepartmentQuerySet.as_manager()
     history = HistoricalRecords()

@@ -34,6 +34,9 @@ class AnnualReportQuerySet(models.QuerySet):
     def for_region(self, slug):
         return self.filter(region__slug=slug)
 
+    def synthetic(self):
+        return self.filter(is_synthetic=True)
+
     def get_by_natural_key(self, region_slug, year):
         return self.get(region__slug=region_slug, year=year)
 
@@ -79,6 +82,14 @@ class AnnualReport(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    is_synthetic = models.BooleanField(
+        _("synthetic demo data"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Made up by generate_demo for demonstrations and load tests: no city published it."
+        ),
+    )
 
     objects = AnnualReportQuerySet.as_manager()
     history = HistoricalRecords()

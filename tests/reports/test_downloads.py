@@ -10,14 +10,21 @@ from django.utils.translation import gettext as _
 
 from hotline.models import DataSharingRequest
 
+from .factories import make_report
+
 pytestmark = pytest.mark.django_db
 
 TABLE = "/reports/huaian/2023/tables/"
 
 
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def csv_rows(response):
-    assert response.content.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    content = body(response)
+    assert content.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def test_a_table_as_csv_has_one_row_per_figure_with_unit_and_change(client):
@@ -127,10 +134,39 @@ def test_record_lists_download_with_their_filters(client):
     network = csv_rows(client.get("/data-sharing.csv?method=network"))
     assert network and all("网络传输" in r[_("Methods")] for r in network)
     assert len(network) == 9
-    jinhu = json.loads(client.get("/data-sharing.json?district=huaian-jinhu").content)["rows"]
+    jinhu = json.loads(body(client.get("/data-sharing.json?district=huaian-jinhu")))["rows"]
     assert [r["line"] for r in jinhu] == [8, 9, 10, 11, 12]
     documents = csv_rows(client.get("/policies.csv?year=2023&city=huaian"))
     assert len(documents) == 3
+
+
+@pytest.mark.parametrize(
+    ("kind", "related"),
+    [
+        ("data-sharing", ["recipients", "methods"]),
+        ("episodes", ["guests"]),
+        ("policies", ["issuers"]),
+    ],
+)
+def test_a_record_list_csv_streams_the_same_rows_as_the_json(client, kind, related):
+    make_report("nanjing", 2023, records=4)
+    make_report("huaian", 2022, records=3)
+    streamed = client.get(f"/{kind}.csv")
+    assert streamed.streaming
+    rows = csv_rows(streamed)
+    streamed_json = client.get(f"/{kind}.json")
+    assert streamed_json.streaming
+    document = json.loads(body(streamed_json))
+    labels = {c["key"]: c["label"] for c in document["columns"]}
+    expected = [
+        {labels[k]: "、".join(v) if isinstance(v, list) else v for k, v in row.items()}
+        for row in document["rows"]
+    ]
+    assert len(rows) == len(expected) > 5
+    for got, want in zip(rows, expected, strict=True):
+        for key in related:
+            assert got[labels[key]] == want[labels[key]]
+        assert got[labels["year"]] == str(want[labels["year"]])
 
 
 def test_the_city_table_and_the_comparison_download(client):

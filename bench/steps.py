@@ -1,0 +1,359 @@
+"""The measured steps of `make bench`, each run in a process of its own (so that its peak
+memory is its own): `python -m bench.steps STEP --out result.json [options]`.
+
+The database is the one DATABASE_URL names (the runner points it at a scratch database).
+"""
+
+import argparse
+import csv
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import django
+
+# Where the data-sharing CSV's columns come from: the model's fields, records named by natural
+# keys as the fixtures name them (the report by city slug and year, the district by slug,
+# recipients by their names within the city, methods by code), lists separated by 、.
+CSV_COLUMNS = [
+    "city",
+    "year",
+    "group_number",
+    "line",
+    "region",
+    "recipients",
+    "methods",
+    "scope",
+    "period_start",
+    "period_end",
+    "records",
+    "purpose",
+    "approval",
+    "delivered_on",
+    "note",
+]
+SEPARATOR = "、"
+FLOOR_LINES = 1_000_000  # imported rows are numbered from here, after the generated ones
+STOCK_LINES = 2_000_000
+PROJECT_LINES = 3_000_000
+BATCH = 2000
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# -- PLUG-IN POINT: the project's own importer (branch io, package hotline.importing) ----------
+
+
+def import_with_project_importer(path: Path, *, line_offset: int) -> int:
+    """Import the data-sharing CSV at `path` through the project's importer, with every
+    validation it applies, and return the rows imported.
+
+    When hotline.importing is merged, call it here (and, if its format differs, write the CSV
+    in that format in `write_sharing_csv`); nothing else in the benchmark changes.
+    """
+    raise NotImplementedError("pending: project importer not merged yet")
+
+
+# -- Steps -------------------------------------------------------------------------------------
+
+
+def query_counts(args) -> dict:
+    """Every public page (reports/public_pages.py) as an anonymous visitor reads it."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.public_pages import every_page, read
+
+    client = Client()
+    counts = {}
+    for url, expected in every_page().items():
+        with CaptureQueriesContext(connection) as queries:
+            status = read(client, url).status_code
+        counts[url] = {"queries": len(queries), "expected": expected, "status": status}
+    return {"pages": counts}
+
+
+def write_sharing_csv(args) -> dict:
+    """A data-sharing CSV of `rows` rows over the synthetic reports, in the importer's format."""
+    import random
+
+    from hotline.models import AnnualReport, Department, Region, SharingMethod
+
+    rng = random.Random(args.seed)
+    reports = list(
+        AnnualReport.objects.synthetic().select_related("region").order_by("region__order", "year")
+    )
+    if not reports:
+        raise SystemExit("no synthetic report: run generate_demo first")
+    districts, units = {}, {}
+    for region in Region.objects.exclude(parent=None).select_related("parent"):
+        districts.setdefault(region.parent.slug, []).append(region)
+    for unit in Department.objects.select_related("region__parent"):
+        units.setdefault(unit.region.slug, []).append(unit.name)
+    methods = list(SharingMethod.objects.values_list("code", flat=True))
+    started = time.monotonic()
+    with open(args.path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for i in range(args.rows):
+            report = reports[i % len(reports)]
+            city = report.region.slug
+            region = rng.choice(districts.get(city) or [report.region])
+            names = units.get(region.slug) or units[city]
+            year = report.year
+            has_period = rng.random() < 0.6
+            writer.writerow(
+                [
+                    city,
+                    year,
+                    1 + i // 3 % 50,
+                    i // len(reports) + 1,
+                    region.slug,
+                    SEPARATOR.join(rng.sample(names, min(len(names), rng.randint(1, 2)))),
+                    SEPARATOR.join(rng.sample(methods, rng.randint(1, 2))),
+                    rng.choice(
+                        ["民生保障工单", "城乡建设、住房保障工单", "全量工单", "噪音扰民工单"]
+                    ),
+                    f"{year - 1}-01-01" if has_period else "",
+                    f"{year}-06-30" if has_period else "",
+                    max(1, int(rng.lognormvariate(7, 1.6))),
+                    rng.choice(["专项整治", "巡察监督", "案件办理", ""]),
+                    rng.choice(["分管领导签批", ""]),
+                    f"{year}-07-01" if rng.random() < 0.5 else "",
+                    "",
+                ]
+            )
+    return {"rows": args.rows, "seconds": time.monotonic() - started}
+
+
+def _rows(path, limit=None):
+    with open(path, newline="", encoding="utf-8") as source:
+        for n, row in enumerate(csv.DictReader(source)):
+            if limit is not None and n >= limit:
+                return
+            yield row
+
+
+class Keys:
+    """Natural keys of the CSV to primary keys, read once."""
+
+    def __init__(self):
+        from hotline.models import AnnualReport, Department, Region, SharingMethod
+
+        self.reports = {
+            (r.region.slug, r.year): r.pk for r in AnnualReport.objects.select_related("region")
+        }
+        self.regions = dict(Region.objects.values_list("slug", "pk"))
+        self.units = {}
+        for unit in Department.objects.select_related("region__parent"):
+            city = unit.region.city.slug if unit.region.city else unit.region.slug
+            self.units.setdefault((city, unit.name), unit.pk)
+        self.methods = dict(SharingMethod.objects.values_list("code", "pk"))
+
+    def resolve(self, row):
+        city = row["city"]
+        return (
+            self.reports[(city, int(row["year"]))],
+            self.regions[row["region"]],
+            [self.units[(city, name)] for name in row["recipients"].split(SEPARATOR) if name],
+            [self.methods[code] for code in row["methods"].split(SEPARATOR) if code],
+        )
+
+
+def import_floor(args) -> dict:
+    """The floor: the same rows with plain bulk_create, through-table rows included, in
+    batches in one transaction; no validation, no history."""
+    from django.db import transaction
+    from django.utils.dateparse import parse_date
+
+    from hotline.models import DataSharingRequest
+
+    before = peak_rss_mb()
+    started = time.monotonic()
+    keys = Keys()
+    recipients = DataSharingRequest.recipients.through
+    ways = DataSharingRequest.methods.through
+    imported = 0
+
+    def flush(batch):
+        DataSharingRequest.objects.bulk_create([request for request, _r, _m in batch])
+        recipients.objects.bulk_create(
+            recipients(datasharingrequest_id=request.pk, department_id=unit)
+            for request, units, _m in batch
+            for unit in units
+        )
+        ways.objects.bulk_create(
+            ways(datasharingrequest_id=request.pk, sharingmethod_id=method)
+            for request, _r, methods in batch
+            for method in methods
+        )
+
+    with transaction.atomic():
+        batch = []
+        for row in _rows(args.path, args.limit):
+            report, region, units, methods = keys.resolve(row)
+            request = DataSharingRequest(
+                report_id=report,
+                group_number=int(row["group_number"]),
+                line=FLOOR_LINES + int(row["line"]),
+                region_id=region,
+                scope=row["scope"],
+                period_start=parse_date(row["period_start"]) if row["period_start"] else None,
+                period_end=parse_date(row["period_end"]) if row["period_end"] else None,
+                records=int(row["records"]),
+                purpose=row["purpose"],
+                approval=row["approval"],
+                delivered_on=parse_date(row["delivered_on"]) if row["delivered_on"] else None,
+                note=row["note"],
+            )
+            batch.append((request, units, methods))
+            imported += 1
+            if len(batch) == BATCH:
+                flush(batch)
+                batch = []
+        flush(batch)
+    seconds = time.monotonic() - started
+    return {"rows": imported, "seconds": seconds, "peak_mb": peak_rss_mb(), "start_mb": before}
+
+
+def import_stock(args) -> dict:
+    """What a user gets without us: django-import-export's ModelResource for the model, with
+    default options, fed the same rows keyed as its default widgets expect (primary keys)."""
+    import tablib
+    from import_export import resources
+
+    from hotline.models import DataSharingRequest
+
+    class SharingResource(resources.ModelResource):
+        class Meta:
+            model = DataSharingRequest
+
+    keys = Keys()
+    headers = [
+        "report",
+        "group_number",
+        "line",
+        "region",
+        "recipients",
+        "methods",
+        "scope",
+        "period_start",
+        "period_end",
+        "records",
+        "purpose",
+        "approval",
+        "delivered_on",
+        "note",
+    ]
+    dataset = tablib.Dataset(headers=headers)
+    for row in _rows(args.path, args.limit):
+        report, region, units, methods = keys.resolve(row)
+        dataset.append(
+            [
+                report,
+                row["group_number"],
+                STOCK_LINES + int(row["line"]),
+                region,
+                ",".join(map(str, units)),
+                ",".join(map(str, methods)),
+                row["scope"],
+                row["period_start"],
+                row["period_end"],
+                row["records"],
+                row["purpose"],
+                row["approval"],
+                row["delivered_on"],
+                row["note"],
+            ]
+        )
+    before = peak_rss_mb()
+    started = time.monotonic()
+    result = SharingResource().import_data(dataset, dry_run=False)
+    seconds = time.monotonic() - started
+    if result.has_errors() or result.has_validation_errors():
+        raise SystemExit(f"stock import failed: {result.totals}")
+    return {"rows": len(dataset), "seconds": seconds, "peak_mb": peak_rss_mb(), "start_mb": before}
+
+
+def import_project(args) -> dict:
+    before = peak_rss_mb()
+    started = time.monotonic()
+    try:
+        rows = import_with_project_importer(Path(args.path), line_offset=PROJECT_LINES)
+    except NotImplementedError as pending:
+        return {"pending": str(pending)}
+    seconds = time.monotonic() - started
+    return {"rows": rows, "seconds": seconds, "peak_mb": peak_rss_mb(), "start_mb": before}
+
+
+def export_csv(args) -> dict:
+    """The public site's streamed download of the whole data-sharing register."""
+    from django.test import Client
+
+    before = peak_rss_mb()
+    started = time.monotonic()
+    response = Client().get("/data-sharing.csv")
+    if response.status_code != 200 or not response.streaming:
+        raise SystemExit(f"/data-sharing.csv answered {response.status_code}")
+    size = lines = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        lines += chunk.count(b"\r\n")
+    seconds = time.monotonic() - started
+    return {
+        "rows": lines - 1,
+        "bytes": size,
+        "seconds": seconds,
+        "peak_mb": peak_rss_mb(),
+        "start_mb": before,
+    }
+
+
+def resolves(args) -> dict:
+    from django.urls import Resolver404, resolve
+
+    try:
+        resolve(args.url)
+    except Resolver404:
+        return {"resolves": False}
+    return {"resolves": True}
+
+
+STEPS = {
+    "query_counts": query_counts,
+    "write_csv": write_sharing_csv,
+    "import_floor": import_floor,
+    "import_stock": import_stock,
+    "import_project": import_project,
+    "export_csv": export_csv,
+    "resolves": resolves,
+}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("step", choices=sorted(STEPS))
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--path")
+    parser.add_argument("--rows", type=int, default=0)
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--url")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client's host name is allowed, as in tests
+    result = STEPS[args.step](args)
+    Path(args.out).write_text(json.dumps(result), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Every public page with the queries it reads, the same however many cities, years and records
+there are: asserted by tests/reports/test_queries.py and measured by `make bench` on a small
+database and on 13 cities × 10 years of generated data.
+
+The URLs name the published 2023 Huai'an report (the fixtures) and Huai'an 2022, a year with
+live-broadcast episodes. Counts are for an anonymous visitor, the page rendered rather than
+served from the page cache; each is listed query by query.
+"""
+
+from django.test import override_settings
+
+from hotline.models import PolicyDocument
+
+FRESHNESS = 1  # the report, or the visible reports, with when their data last changed
+REPORT = 1  # the report itself with its city, read once a report's page is to be rendered
+CHECKS = 6  # rules, operands, last year's report, figures, appeal counts, record counts
+
+PAGES = {
+    # freshness; reports with their city; headline figures
+    "/": FRESHNESS + 2,
+    # freshness; the report; figures with indicators, tables, sections; TOP5 departments;
+    # TOP5 categories; sharing requests + their recipients + methods; trend figures of the
+    # city's years; the city's years; policy documents + their issuers; the workflow steps
+    # (when published, whether corrected); and the figure checks' own CHECKS queries
+    "/reports/huaian/2023/": FRESHNESS + REPORT + 11 + CHECKS,
+    # freshness; the city's reports; their figures with indicators, tables, sections
+    "/reports/huaian/": FRESHNESS + 2,
+    "/reports/huaian/indicators.csv": FRESHNESS + 2,
+    # freshness; years; indicators for the choice; the compared figures with their cities
+    "/compare/": FRESHNESS + 3,
+    "/compare.json?year=2023&indicator=appeals.total.total": FRESHNESS + 3,
+    # freshness; the report; the table's figures; the figure checks
+    "/reports/huaian/2023/tables/appeals/": FRESHNESS + REPORT + 1 + CHECKS,
+    "/reports/huaian/2023/tables/appeals.csv": FRESHNESS + REPORT + 1 + CHECKS,
+    "/reports/huaian/2023/tables/top5-departments/": FRESHNESS + REPORT + 1,
+    "/reports/huaian/2023/tables/top5-categories.xlsx": FRESHNESS + REPORT + 1,
+    # freshness; the report; requests; recipients; methods
+    "/reports/huaian/2023/tables/sharing-register/": FRESHNESS + REPORT + 3,
+    "/reports/huaian/2023/tables/sharing-register.json": FRESHNESS + REPORT + 3,
+    # freshness; the report; documents; issuers
+    "/reports/huaian/2023/tables/policy-documents/": FRESHNESS + REPORT + 2,
+    # freshness; the report; episodes; their guests with departments
+    "/reports/huaian/2022/tables/episodes/": FRESHNESS + REPORT + 2,
+    # freshness; filter choices (reports, departments); count; page; guests
+    "/episodes/": FRESHNESS + 5,
+    # freshness; filter choices (reports, departments); episodes; guests (streamed side by side)
+    "/episodes.csv": FRESHNESS + 4,
+    # freshness; filter choices (reports, departments, districts, methods); count; page;
+    # recipients; methods
+    "/data-sharing/": FRESHNESS + 8,
+    "/data-sharing/?method=network": FRESHNESS + 8,
+    "/data-sharing.xlsx": FRESHNESS + 7,
+    # the same, the CSV streamed: requests, recipients and methods read side by side
+    "/data-sharing.csv": FRESHNESS + 7,
+    # freshness; filter choices (reports, departments); count; page; issuers
+    "/policies/": FRESHNESS + 5,
+    "/policies.json": FRESHNESS + 4,
+    # freshness; the report; the record; its guests (episode) / recipients and methods
+    "/reports/huaian/2022/episodes/1/": FRESHNESS + REPORT + 2,
+    "/reports/huaian/2023/data-sharing/7/": FRESHNESS + REPORT + 3,
+}
+
+# The API's lists for an anonymous client (tests/api asserts each, query by query): the
+# freshness check, the page, and the related rows each list prefetches.
+API_LISTS: dict[str, int] = {
+    "/api/v1/regions/": 3,
+    "/api/v1/reports/": 3,
+    "/api/v1/figures/": 3,
+    "/api/v1/top5/": 3,
+    "/api/v1/episodes/": 4,
+    "/api/v1/sharing-requests/": 4,
+    "/api/v1/policy-documents/": 4,
+}
+
+
+def policy_page() -> tuple[str, int]:
+    """A policy document's page: its URL names the document by primary key."""
+    document = PolicyDocument.objects.get(report__region__slug="huaian", report__year=2023, order=1)
+    # freshness; the report; the document; its issuers
+    return f"/reports/huaian/2023/policies/{document.pk}/", FRESHNESS + REPORT + 2
+
+
+def every_page() -> dict[str, int]:
+    url, queries = policy_page()
+    return {**PAGES, url: queries, **API_LISTS}
+
+
+def read(client, url):
+    """GET a page as a visitor would, rendered rather than cached, a streamed body read to the
+    end (its queries run as it is read)."""
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        response = client.get(url)
+        if response.streaming:
+            response.content_read = b"".join(response.streaming_content)
+    return response
