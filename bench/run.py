@@ -165,6 +165,8 @@ def child_env(url: str, **extra) -> dict:
         "SECRET_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": url,
         "API_ANON_RATE": "off",  # the API's throttling would answer the load test with 429s
+        # Loopback speaks plain HTTP; production's redirect to HTTPS would answer every 301.
+        "SECURE_SSL_REDIRECT": "0",
         "PYTHONPATH": str(ROOT),
         **extra,
     }
