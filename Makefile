@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # A local site runs with DEBUG on unless the environment says otherwise.
 export DEBUG ?= 1
 
-.PHONY: setup serve test test-browser lint format messages check schemathesis backup restore bench bench-small bench-import
+.PHONY: setup serve test test-browser lint format messages check schemathesis backup restore bench bench-small
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (see README)"; exit 1; }
@@ -37,10 +37,6 @@ test-browser: $(VENV)/.installed
 schemathesis: $(VENV)/.installed
 	BIN=$(BIN) .ci/schemathesis
 
-# Import speed of a 100,000-row data-sharing register against plain bulk_create and a stock
-# django-import-export resource (a throwaway SQLite database in var/ unless DATABASE_URL).
-bench-import: $(VENV)/.installed
-	$(BIN)/python bench/bench_import.py
 
 # Performance figures on this machine (README, "Performance"): on SQLite, and on PostgreSQL too
 # when DATABASE_URL names it. Load tests use wrk when it is installed (apt-get install wrk).
