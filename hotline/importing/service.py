@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.admin.models import ADDITION, CHANGE
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -288,7 +288,7 @@ class Run:
             return self.headers.get(column.key, column.header)
         try:
             return str(self.model._meta.get_field(where).verbose_name)
-        except Exception:
+        except FieldDoesNotExist:
             return ""
 
     # Validating and writing, a batch at a time
