@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from hotline.checks import check_report
 from hotline.importing.exporting import CONTENT_TYPES
-from hotline.importing.workbook import write_workbook
+from hotline.importing.workbook import write_template, write_workbook
 from hotline.models import AnnualReport, AppealCount, Figure, ReportEvent
 from hotline.outages import DATABASE_GONE, database_gone_message
 from hotline.parsing import format_change, format_decimal
@@ -229,7 +229,10 @@ class AnnualReportAdmin(ReportRecordAdmin):
         if obj is not None:
             context["figures_url"] = reverse("admin:hotline_annualreport_figures", args=[obj.pk])
             context["figures_editable"] = is_editable(obj) and request.user.has_perm(CHANGE_FIGURE)
-            context["workbook_url"] = reverse("admin:hotline_annualreport_workbook", args=[obj.pk])
+            workbook_url = reverse("admin:hotline_annualreport_workbook", args=[obj.pk])
+            context["workbook_url"] = workbook_url
+            context["template_url"] = f"{workbook_url}?year={obj.year + 1}"
+            context["template_year"] = obj.year + 1
             if context["figures_editable"] and request.user.has_perm(ADD_FIGURE):
                 context["figures_import_url"] = reverse("admin:hotline_figure_import")
             context["workflow_steps"] = [
@@ -256,13 +259,19 @@ class AnnualReportAdmin(ReportRecordAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_permission(request, report):
             raise PermissionDenied
+        year = report.year
         out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-        write_workbook(report, out)
+        if request.GET.get("year") == str(report.year + 1):
+            # Next year's blank template, beside this report's figures.
+            year = report.year + 1
+            write_template(report.region, year, out)
+        else:
+            write_workbook(report, out)
         out.seek(0)
         return FileResponse(
             out,
             as_attachment=True,
-            filename=f"{report.region.slug}-{report.year}.xlsx",
+            filename=f"{report.region.slug}-{year}.xlsx",
             content_type=CONTENT_TYPES["xlsx"],
         )
 

@@ -9,6 +9,7 @@ Cells are read with hotline.parsing, the one parser of values as people type the
 import re
 from datetime import date
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -81,7 +82,6 @@ class RowState:
 class Column:
     exports = True
     imports = True
-    blank_is_none = True
 
     def __init__(self, key, header=None, *, aliases=(), fields=None):
         self.key = key
@@ -93,7 +93,7 @@ class Column:
         self.model = model
         try:
             self.field = model._meta.get_field(self.key)
-        except Exception:
+        except FieldDoesNotExist:
             self.field = None
         if self._header is None:
             self._header = self.field.verbose_name
@@ -310,12 +310,11 @@ class PeriodColumn(Column):
         return format_period(obj.period_start, obj.period_end)
 
 
-class ImportOnly(Column):
+class PeriodDateColumn(DateColumn):
+    """period_start / period_end as two date cells, read but not written; they win over an
+    empty period cell."""
+
     exports = False
-
-
-class PeriodDateColumn(ImportOnly, DateColumn):
-    """period_start / period_end as two date cells; they win over an empty period cell."""
 
     def parse(self, text, row, lookups):
         if not is_not_reported(text) or self.key not in row.values:

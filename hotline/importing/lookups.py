@@ -35,6 +35,10 @@ def indicator_label(indicator) -> str:
     return " · ".join(p for p in [*parts, indicator.column_label] if p)
 
 
+def _full_name(record) -> str:
+    return getattr(record, "name", None) or str(record)
+
+
 class Index:
     """Names → records; a name shared by two records is ambiguous, not silently the first."""
 
@@ -52,7 +56,10 @@ class Index:
         if len(found) > 1:
             raise ValueError(
                 _("“%(text)s” names more than one record (%(records)s); use a fuller name.")
-                % {"text": text, "records": "、".join(sorted(str(r) for r in found.values()))}
+                % {
+                    "text": text,
+                    "records": "、".join(sorted(_full_name(r) for r in found.values())),
+                }
             )
         return next(iter(found.values()), None)
 
@@ -171,10 +178,6 @@ class Lookups:
                 % {"text": text, "city": city.name}
             )
         return department
-
-    def department_names(self):
-        """(region, name) → department, for departments themselves (their natural key)."""
-        return {(d.region_id, key(d.name)): d for d in self._departments}
 
     # The catalogue and its choices
 

@@ -63,15 +63,26 @@ def _value(figure):
 
 def write_workbook(report, out):
     """The report's workbook, written to a binary file."""
+    _write(report.region, report.year, report, out)
+
+
+def write_template(region, year, out):
+    """The blank workbook of a year that has no report yet, beside the year before's
+    figures; it imports once the year's draft report is added."""
+    report = AnnualReport.objects.filter(region=region, year=year).first()
+    _write(region, year, report, out)
+
+
+def _write(region, year, report, out):
     indicators = list(
         Indicator.objects.select_related("table__section").order_by(
             "table__section__number", "table__order", "row_order", "column_order", "pk"
         )
     )
-    figures = {f.indicator_id: f for f in Figure.objects.filter(report=report).order_by()}
-    prior_report = AnnualReport.objects.filter(
-        region=report.region_id, year=report.year - 1
-    ).first()
+    figures = {}
+    if report is not None:
+        figures = {f.indicator_id: f for f in Figure.objects.filter(report=report).order_by()}
+    prior_report = AnnualReport.objects.filter(region=region, year=year - 1).first()
     prior = {}
     if prior_report is not None:
         prior = {f.indicator_id: f for f in Figure.objects.filter(report=prior_report)}
@@ -79,7 +90,7 @@ def write_workbook(report, out):
     book = Workbook()
     about = book.active
     about.title = _("About")
-    _about(about, report, prior_report)
+    _about(about, region, year, report, prior_report)
     for section, section_indicators in groupby(indicators, key=lambda i: i.table.section):
         heading = section_heading(section)
         sheet = book.create_sheet(heading.translate(_INVALID_TITLE)[:31])
@@ -98,18 +109,24 @@ def write_workbook(report, out):
     meta.sheet_state = "hidden"
     for line in (
         ("format", FORMAT),
-        ("city", report.region.slug),
-        ("year", report.year),
+        ("city", region.slug),
+        ("year", year),
     ):
         meta.append(line)
     book.save(out)
 
 
-def _about(sheet, report, prior_report):
+def _about(sheet, region, year, report, prior_report):
     sheet.column_dimensions["A"].width = 100
+    if report is None:
+        status = _("not added yet: add the %(year)s report as a draft before importing") % {
+            "year": year
+        }
+    else:
+        status = report.get_status_display()
     lines = [
-        (str(report), Font(bold=True, size=14)),
-        (_("Status: %(status)s") % {"status": report.get_status_display()}, None),
+        (f"{region.name} {year}", Font(bold=True, size=14)),
+        (_("Status: %(status)s") % {"status": status}, None),
         ("", None),
         (
             _(

@@ -65,8 +65,10 @@ def test_every_record_list_offers_import_and_export(admin_client, model):
     assert "CSV、XLSX 或 JSON（自动识别）" in form
 
 
-def test_the_import_page_lists_the_columns_in_chinese(admin_client):
-    page = admin_client.get(url(DataSharingRequest, "import")).content.decode()
+def test_the_import_page_lists_the_columns_in_chinese(admin_client, django_assert_num_queries):
+    admin_client.get(url(DataSharingRequest, "import"))
+    with django_assert_num_queries(2):  # session, user: the form reads nothing else
+        page = admin_client.get(url(DataSharingRequest, "import")).content.decode()
     assert "城市, 年度, 序号, 行号, 行政层级, 共享部门, 共享方式, 共享主题, 期间" in page
 
 

@@ -128,7 +128,7 @@ def test_an_ambiguous_name_asks_for_a_fuller_one(draft_2024):
     content = "城市,年度,部门,诉求量\n淮安市,2024,市某局,5\n".encode()
     outcome = run("appealcount", content)
     assert outcome.messages() == [
-        "第 2 行「部门」：“市某局”对应多条记录（市某局、市某局），请写全称。"
+        "第 2 行「部门」：“市某局”对应多条记录（淮安市乙局、淮安市甲局），请写全称。"
     ]
 
 

@@ -73,13 +73,20 @@ def episodes(report):
     return queryset, queryset
 
 
+def sharing(report):
+    # Beside the register as published: a tab, commas and full-width punctuation in a cell.
+    f.make_sharing_request(report, line=99, scope="噪声\t物业，“小区”, 问题；其他", note="@备注")
+    queryset = DataSharingRequest.objects.filter(report=report)
+    return queryset, queryset
+
+
 CASES = {
     "region": lambda report: regions(),
     "department": lambda report: departments(),
     "figure": lambda report: (Figure.objects.filter(report=report),) * 2,
     "appealcount": lambda report: (AppealCount.objects.filter(report=report),) * 2,
     "livestreamepisode": episodes,
-    "datasharingrequest": lambda report: (DataSharingRequest.objects.filter(report=report),) * 2,
+    "datasharingrequest": lambda report: sharing(report),
     "policydocument": lambda report: (PolicyDocument.objects.filter(report=report),) * 2,
 }
 

@@ -166,7 +166,34 @@ def test_a_draft_offers_the_figures_import_too(admin_client, reopened_2023):
     assert f'href="{reverse("admin:hotline_figure_import")}"' in page
 
 
-def test_the_command_writes_the_workbook(report_2023, tmp_path):
-    path = tmp_path / "huaian.xlsx"
-    call_command("report_workbook", "huaian", "2023", "-o", path, stdout=io.StringIO())
-    assert openpyxl.load_workbook(path).sheetnames[-1] == "_hotline"
+def test_next_years_template_comes_from_this_years_page(admin_client, report_2023):
+    change = reverse("admin:hotline_annualreport_change", args=[report_2023.pk])
+    url = reverse("admin:hotline_annualreport_workbook", args=[report_2023.pk]) + "?year=2024"
+    assert f'href="{url}"' in admin_client.get(change).content.decode()
+    response = admin_client.get(url)
+    assert response["Content-Disposition"] == 'attachment; filename="huaian-2024.xlsx"'
+    content = b"".join(response.streaming_content)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book["说明"]["A1"].value == "淮安市 2024"
+    assert "尚未添加" in book["说明"]["A2"].value
+    assert locate(book, "appeals", "群众诉求", ("", "诉求总量")).value is None
+    assert locate(book, "appeals", "群众诉求", ("", "诉求总量"), "prior").value == 1438746
+
+    # Blank, it imports as nothing; filled, it needs the year's report first.
+    assert run("figure", content, "huaian-2024.xlsx").ok
+    locate(book, "appeals", "群众诉求", ("", "诉求总量")).value = 1500000
+    out = io.BytesIO()
+    book.save(out)
+    outcome = run("figure", out.getvalue(), "huaian-2024.xlsx")
+    assert outcome.messages()[0].endswith("淮安市还没有2024年度报告，请先在“年度报告”中添加。")
+    AnnualReport.objects.create(region=report_2023.region, year=2024)
+    assert run("figure", out.getvalue(), "huaian-2024.xlsx").new == 1
+
+
+def test_the_command_writes_a_workbook_or_a_template(report_2023, tmp_path):
+    for year in (2023, 2025):
+        path = tmp_path / f"huaian-{year}.xlsx"
+        call_command("report_workbook", "huaian", str(year), "-o", path, stdout=io.StringIO())
+        book = openpyxl.load_workbook(path)
+        assert book.sheetnames[-1] == "_hotline"
+        assert book["说明"]["A1"].value == f"淮安市 {year}"

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 progress=self._bar if show else None,
             )
         if show:
-            self.stderr.write("")
+            self.stderr.write("", style_func=str)
         for line in outcome.messages():
             self.stderr.write(f"{file.name}: {line}")
         if not outcome.ok:
@@ -66,6 +66,8 @@ class Command(BaseCommand):
         done = int(width * fraction)
         line = _("%(rows)s rows") % {"rows": f"{rows:,}"}
         self.stderr.write(
-            f"\r[{'#' * done}{'.' * (width - done)}] {fraction:4.0%} {line}", ending=""
+            f"\r[{'#' * done}{'.' * (width - done)}] {fraction:4.0%} {line}",
+            style_func=str,  # progress, not an error: not in the error colour
+            ending="",
         )
         sys.stderr.flush()

@@ -3,14 +3,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from hotline.importing.workbook import write_workbook
-from hotline.models import AnnualReport
+from hotline.importing.workbook import write_template
+from hotline.models import Region
 
 
 class Command(BaseCommand):
     help = _(
         "Write a report as a workbook laid out like the printed report, to fill in and "
-        "import back; for a report without figures, the blank template beside last year's."
+        "import back; for a year without figures or without a report yet, the blank "
+        "template beside the year before's figures."
     )
 
     def add_arguments(self, parser):
@@ -22,12 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, city, year, output, **options):
         try:
-            report = AnnualReport.objects.select_related("region").get(region__slug=city, year=year)
-        except AnnualReport.DoesNotExist:
-            raise CommandError(
-                _("No report of %(city)s for %(year)s.") % {"city": city, "year": year}
-            ) from None
+            region = Region.objects.cities().get(slug=city)
+        except Region.DoesNotExist:
+            raise CommandError(_("No city %(city)s.") % {"city": city}) from None
         output = output or Path(f"{city}-{year}.xlsx")
         with output.open("wb") as out:
-            write_workbook(report, out)
+            write_template(region, year, out)
         self.stdout.write(self.style.SUCCESS(str(output)))
