@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 # A local site runs with DEBUG on unless the environment says otherwise.
 export DEBUG ?= 1
 
-.PHONY: setup serve test test-browser lint format messages check schemathesis backup restore bench bench-small
+.PHONY: setup serve test test-browser open-data-check lint format messages check schemathesis backup restore bench bench-small mutation soak audit
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (see README)"; exit 1; }
@@ -22,9 +22,14 @@ setup: $(VENV)/.installed
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_fixtures
 
+# The server (`make serve PORT=8001` when 8000 is taken), and beside it a worker for the
+# background jobs (imports, the public PDFs), stopped with it.
+PORT ?= 8000
 serve: setup
 	$(MANAGE) ensure_admin
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) db_worker --no-reload --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed
 	DEBUG=0 $(BIN)/pytest
@@ -32,6 +37,10 @@ test: $(VENV)/.installed
 # The browser tests alone; screenshots land in var/screenshots/.
 test-browser: $(VENV)/.installed
 	DEBUG=0 $(BIN)/pytest -m browser
+
+# The open-data packages validate with frictionless, the DCAT catalogue reads as RDF (rdflib).
+open-data-check: $(VENV)/.installed
+	DEBUG=0 $(BIN)/pytest tests/reports/test_open_data.py -q -k "package or catalogue"
 
 # Fuzz the API schema against a throwaway site: no server error, no response outside the schema.
 schemathesis: $(VENV)/.installed
@@ -46,6 +55,31 @@ bench: $(VENV)/.installed
 # Fewer rows and shorter load runs, as CI runs it; fails only on errors, not on missed targets.
 bench-small: $(VENV)/.installed
 	$(BIN)/python -m bench.run --small
+
+# The site under mixed load with faults (Redis killed and hung, many and slow downloads, an
+# import), gunicorn as deployed, on SQLite and on PostgreSQL (README "When a part fails").
+# SOAK_ARGS=--short: 15 s a scenario.
+soak: $(VENV)/.installed
+	DEBUG=0 $(BIN)/python -m bench.soak $(SOAK_ARGS)
+
+# Mutation testing (mutmut) of the core modules of tests/mutation/modules.txt, each against its own
+# tests, one module at a time; prints the table of the README. Long (see README); not run by CI.
+# MODULES="hotline/parsing.py ..." runs only those; CHILDREN=1 runs one mutmut child, not two.
+# MUTATION_DATABASE_URL=postgres://.../name keeps a PostgreSQL test database between mutants
+# (one child): several times faster for the checks.
+CHILDREN ?= 2
+mutation: $(VENV)/.installed
+	DEBUG=0 $(BIN)/python -m tests.mutation.run --max-children $(CHILDREN) $(MODULES)
+
+# Lighthouse 12 (mobile and desktop) and axe-core on the public pages, the site served as deployed
+# (gunicorn, DEBUG off, whitenoise) from a scratch SQLite database on AUDIT_PORT; prints the
+# table of README "Lighthouse and axe". Needs node and npm, and Chromium (CHROME_PATH, else
+# /usr/bin/chromium). AUDIT_RUNS: Lighthouse runs of each page and form.
+AUDIT_PORT ?= 8040
+AUDIT_RUNS ?= 2
+audit: $(VENV)/.installed
+	cd tools/audit && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python tools/audit/run.py --port $(AUDIT_PORT) --runs $(AUDIT_RUNS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

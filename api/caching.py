@@ -1,91 +1,53 @@
-"""ETag, Last-Modified and 304 for responses that hold published data only.
+"""The API's GETs answer through hotline.caching, as the public pages do: conditional (ETag,
+Last-Modified, 304) and kept in the page cache by the freshness of what they show, for
+everyone who sees what the public sees; private and never stored for staff who see drafts."""
 
-Published records cannot change without their report changing (it must be reopened first, which
-saves it), so the version of a report-scoped response is the (id, updated_at) of the reports it
-draws on. The labels it embeds (regions, departments, the catalogue) are versioned by their
-history tables. Responses that may hold drafts carry no validators: a draft's records change
-without touching the report.
-"""
+from django.core.validators import slug_re
 
-import hashlib
+from hotline import caching, freshness
 
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Subquery
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import http_date
-from django.utils.translation import get_language
+# Parameters every list reads beside its filters.
+LIST_PARAMETERS = frozenset({"cursor", "page", "page_size", "ordering", "format"})
 
 
-def _latest_change(model):
-    history = model.history.model._default_manager
-    return Subquery(history.order_by("-history_date").values("history_date")[:1])
+class PublicCache:
+    """`cached(handler, request)` answers through the page cache (a view's own reads)."""
 
+    def cache_scopes(self):
+        """One city's data when the URL names one city, else every city's. Only a slug is a
+        scope: anything else (a NUL byte, which PostgreSQL refuses) is left to the filters' 400."""
+        cities = self.kwargs.get("city") or self.request.query_params.get("city", "")
+        if slug_re.fullmatch(cities):
+            return freshness.report_scopes(cities)
+        return freshness.SITE_SCOPES
 
-def reference_version(models) -> list:
-    """The last change to each model, in one query (any one row can carry the subqueries)."""
-    refs = {f"ref{i}": _latest_change(model) for i, model in enumerate(models)}
-    row = ContentType.objects.order_by().annotate(**refs).values_list(*refs)[:1]
-    return list(next(iter(row), ()))
+    def parameters_read(self) -> frozenset[str]:
+        """The query parameters this view reads: hotline.caching drops any other."""
+        filterset = getattr(self, "filterset_class", None)
+        return LIST_PARAMETERS | set(filterset.base_filters if filterset else ())
 
-
-def reports_version(reports, models) -> list:
-    """(id, updated_at) of each report, and the last change to each reference model."""
-    refs = {f"ref{i}": _latest_change(model) for i, model in enumerate(models)}
-    rows = reports.order_by("pk").annotate(**refs).values_list("pk", "updated_at", *refs)
-    return list(rows)
-
-
-def _timestamps(version):
-    for item in version:
-        if isinstance(item, tuple | list):
-            yield from _timestamps(item)
-        elif hasattr(item, "timestamp"):
-            yield item
-
-
-class ConditionalMixin:
-    """Answers 304 when the client's copy is current."""
-
-    def cache_version(self):
-        """Something that changes whenever the response would; None for no validators."""
-        raise NotImplementedError
-
-    def is_public_response(self) -> bool:
-        """True when the response holds published data only."""
-        return True
-
-    def conditional(self, handler, request, *args, **kwargs):
-        version = self.cache_version() if self.is_public_response() else None
-        if version is None:
+    def cached(self, handler, request, *args, **kwargs):
+        def render():
             response = handler(request, *args, **kwargs)
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
-        seed = repr((version, request.get_full_path(), request.accepted_media_type, get_language()))
-        etag = f'"{hashlib.sha256(seed.encode()).hexdigest()[:32]}"'
-        stamps = list(_timestamps(version))
-        last_modified = int(max(stamps).timestamp()) if stamps else None
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if response is None:
-            response = handler(request, *args, **kwargs)
-        if response.status_code in (200, 304):
-            response["ETag"] = etag
-            if last_modified is not None:
-                response["Last-Modified"] = http_date(last_modified)
-            if request.user.is_authenticated:
-                patch_cache_control(response, private=True, no_cache=True)
-            else:
-                patch_cache_control(response, public=True, max_age=settings.API_CACHE_MAX_AGE)
-        # A shared cache must not hand an anonymous copy to a signed-in client, or back.
-        patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
-        return response
+            return self.finalize_response(request, response, *args, **kwargs)
+
+        media_type = request.accepted_media_type or ""
+        return caching.respond(
+            request,
+            self.cache_scopes(),
+            render,
+            # The browsable API names the user and carries their CSRF token: never stored.
+            reads=self.parameters_read(),
+            store=not media_type.startswith("text/html"),
+            variant=media_type,
+        )
 
 
-class ConditionalListMixin(ConditionalMixin):
+class PublicCacheListMixin(PublicCache):
     def list(self, request, *args, **kwargs):
-        return self.conditional(super().list, request, *args, **kwargs)
+        return self.cached(super().list, request, *args, **kwargs)
 
 
-class ConditionalGetMixin(ConditionalListMixin):
+class PublicCacheMixin(PublicCacheListMixin):
     def retrieve(self, request, *args, **kwargs):
-        return self.conditional(super().retrieve, request, *args, **kwargs)
+        return self.cached(super().retrieve, request, *args, **kwargs)

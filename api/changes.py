@@ -17,7 +17,7 @@ def previous_values(figures, *, include_drafts: bool) -> dict:
     if not keys:
         return {}
     regions, years, indicators = (set(part) for part in zip(*keys, strict=True))
-    previous = Figure.objects.filter(
+    previous = Figure.private_objects.filter(
         report__region_id__in=regions,
         report__year__in=years,
         indicator_id__in=indicators,

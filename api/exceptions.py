@@ -9,10 +9,11 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from hotline.models import AnnualReport
+from hotline.models import ReportLocked
 
 
 def django_errors(error: DjangoValidationError) -> dict | list:
@@ -25,25 +26,15 @@ def django_errors(error: DjangoValidationError) -> dict | list:
     return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
 
 
-def refuse_unless_draft(report):
-    """Only a draft and its records change; a published report must be reopened first."""
-    if report.status != AnnualReport.Status.DRAFT:
-        raise exceptions.PermissionDenied(
-            _(
-                "%(report)s is %(status)s: only a draft report and its records can be changed. "
-                "A reviewer can reopen it."
-            )
-            % {"report": report, "status": report.get_status_display()}
-        )
-
-
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, ReportLocked):  # the edit guard: not the input's fault, a 403
+        exc = exceptions.PermissionDenied(exc.messages[0])
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_errors(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict(_("Other records still refer to this one; change or delete them first."))
@@ -62,4 +53,11 @@ def exception_handler(exc, context):
         )
         throttled.wait = wait  # for the Retry-After header
         exc = throttled
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    request = context.get("request")
+    renderer = getattr(request, "accepted_renderer", None)
+    if response is not None and getattr(renderer, "format", None) == "csv":
+        # An error is JSON whatever format was asked for: a client reads one shape of error.
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    return response

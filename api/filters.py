@@ -2,7 +2,10 @@
 
 import django_filters as filters
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from rest_framework import filters as rest_filters
+from rest_framework.exceptions import ValidationError
 
 from hotline.models import (
     AnnualReport,
@@ -23,12 +26,13 @@ class CharIn(filters.BaseInFilter, filters.CharFilter):
 
 
 class YearIn(filters.BaseInFilter, filters.Filter):
-    # Bounded, so that a huge number is a 400 and never reaches the database.
+    # Bounded by the years a report may have, so that any other number is a 400 that names
+    # the parameter and never reaches the database.
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1900)
-        kwargs.setdefault("max_value", 2200)
+        kwargs.setdefault("min_value", AnnualReport.YEARS.start)
+        kwargs.setdefault("max_value", AnnualReport.YEARS[-1])
         kwargs.setdefault("help_text", _("Year of the report; several separated by commas."))
         super().__init__(*args, lookup_expr="in", **kwargs)
 
@@ -183,3 +187,40 @@ class PolicyDocumentFilter(ReportRecordFilter):
         if self.form.cleaned_data.get("issuer"):
             queryset = queryset.distinct()
         return queryset
+
+
+class OrderingFilter(rest_filters.OrderingFilter):
+    """`ordering` is one of the view's fields, ascending or with `-` descending; the schema
+    lists them, and anything else is a 400 that names the parameter (not silently ignored)."""
+
+    def choices(self, view):
+        fields = [name for name, _label in self.get_valid_fields(None, view, {"request": None})]
+        return [f"{sign}{name}" for name in fields for sign in ("", "-")]
+
+    def get_ordering(self, request, queryset, view):
+        given = request.query_params.getlist(self.ordering_param)
+        if not given:
+            return self.get_default_ordering(view)
+        terms = [term.strip() for term in given[-1].split(",")]
+        if len(given) > 1 or not set(terms) <= set(self.choices(view)):
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        gettext("Order by one or more of: %(fields)s, separated by commas.")
+                        % {"fields": ", ".join(self.choices(view))}
+                    ]
+                }
+            )
+        return terms
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            # At least one: `ordering=` is an empty list and an empty name alike, so a 400.
+            parameter["schema"] = {
+                "type": "array",
+                "items": {"type": "string", "enum": self.choices(view)},
+                "minItems": 1,
+            }
+            parameter["style"], parameter["explode"] = "form", False
+        return parameters

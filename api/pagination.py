@@ -1,6 +1,9 @@
+import re
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 
 DESCRIPTIONS = {
     "count": _("Number of results on all pages."),
@@ -25,8 +28,40 @@ def link_header(response, next_url, previous_url):
     return response
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
+class StrictPageSize:
+    """`page_size` is a whole number from 1 to the maximum, or a 400 that names it: never
+    silently the default (page_size=true) or the maximum (page_size=5000)."""
+
+    def get_page_size(self, request):
+        given = request.query_params.getlist(self.page_size_query_param)
+        if not given:
+            return self.page_size
+        valid = len(given) == 1 and re.fullmatch(r"[0-9]{1,4}", given[0])
+        if valid and 1 <= int(given[0]) <= self.max_page_size:
+            return int(given[0])
+        raise ValidationError(
+            {
+                self.page_size_query_param: [
+                    gettext("Give a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                ]
+            }
+        )
+
+
+class PageNumberPagination(StrictPageSize, pagination.PageNumberPagination):
     """For the small lists (regions, the catalogue, reports, one report's records)."""
+
+    def get_page_number(self, request, paginator):
+        """A page is a whole number from 1 (a 400 that names `page` otherwise); one past the
+        last page is a 404, as DRF answers."""
+        given = request.query_params.getlist(self.page_query_param)
+        if not given:
+            return 1
+        if len(given) == 1 and re.fullmatch(r"[0-9]+", given[0]) and int(given[0]) >= 1:
+            return given[0]
+        if given == ["last"] and "last" in self.last_page_strings:
+            return given[0]
+        raise ValidationError({self.page_query_param: [gettext("Give a whole number from 1.")]})
 
     page_size = 100
     page_size_query_param = "page_size"
@@ -40,7 +75,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return describe(super().get_paginated_response_schema(schema))
 
 
-class CursorPagination(pagination.CursorPagination):
+class CursorPagination(StrictPageSize, pagination.CursorPagination):
     """For the tables that grow with every city and year (figures, data-sharing requests): no
     COUNT, and each page is an indexed range rather than an OFFSET."""
 

@@ -2,18 +2,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
 
 
-def sees_drafts(user, model) -> bool:
-    """Staff who may view a kind of record see it in draft reports too; everyone else sees only
-    published reports."""
-    opts = model._meta
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_staff
-        and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
-    )
-
-
 class ModelPermissionsOrReadOnly(DjangoModelPermissions):
     """Anyone reads (what they may see is the queryset's business); staff write as their model
     permissions say."""

@@ -1,35 +1,12 @@
-"""CSV for every list: UTF-8 with a BOM, so that Excel and WPS open Chinese text correctly."""
+"""Every list as CSV, written by the site's one writer (hotline.writers): UTF-8 with a BOM,
+numbers as numbers, formulas neutralised, lists joined by 、."""
 
-import csv
-import io
-import json
-import re
+from decimal import Decimal
 
-from rest_framework import renderers
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, negotiation, renderers, serializers
 
-BOM = "\ufeff"
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-
-
-def neutralise(value: str) -> str:
-    """Quote a text that a spreadsheet would run as a formula; a negative number stays a number."""
-    if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
-def cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
-        return neutralise("; ".join("" if v is None else str(v) for v in value))
-    if isinstance(value, dict | list):
-        return neutralise(json.dumps(value, ensure_ascii=False))
-    return neutralise(str(value))
+from hotline import writers
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -40,26 +17,26 @@ class CSVRenderer(renderers.BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         renderer_context = renderer_context or {}
         if isinstance(data, dict) and isinstance(data.get("results"), list):
-            rows = data["results"]  # a page; the next page is in the Link header
+            rows = written = data["results"]  # a page; the next page is in the Link header
         elif isinstance(data, list):
-            rows = data
+            rows = written = data
         elif data is None:
-            rows = []
+            rows, written = [], None
         else:
-            rows = [data]
+            rows, written = [data], data
         header = self.header(rows, renderer_context)
-        out = io.StringIO()
-        out.write(BOM)
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([cell(row.get(name)) for name in header])
+        numbers = decimal_fields(written)
+        table = writers.Table(
+            name="data",
+            columns=[(name, name) for name in header],
+            rows=(typed(row, numbers) for row in rows),
+        )
         response = renderer_context.get("response")
         view = renderer_context.get("view")
         if response is not None and view is not None and response.status_code < 400:
             name = getattr(view, "basename", None) or "data"
             response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return out.getvalue().encode(self.charset)
+        return b"".join(writers.iter_csv(table))
 
     def header(self, rows, renderer_context) -> list[str]:
         names = list(dict.fromkeys(name for row in rows for name in row))
@@ -72,3 +49,57 @@ class CSVRenderer(renderers.BaseRenderer):
         if ok and hasattr(view, "get_serializer_class"):
             return list(view.get_serializer().fields)
         return []
+
+
+def decimal_fields(written) -> set[str]:
+    """The fields that the serializer which wrote the data declares as decimals: Django REST
+    framework writes them as strings, and the writer must see numbers."""
+    serializer = getattr(written, "serializer", None)
+    serializer = getattr(serializer, "child", serializer)
+    fields = getattr(serializer, "fields", {})
+    return {name for name, field in fields.items() if isinstance(field, serializers.DecimalField)}
+
+
+def typed(row: dict, numbers: set[str]) -> dict:
+    return {
+        name: Decimal(value) if name in numbers and isinstance(value, str) else value
+        for name, value in row.items()
+    }
+
+
+class ContentNegotiation(negotiation.DefaultContentNegotiation):
+    """`?format=` names a format the API writes, once; anything else (`format=`, `format=xml`)
+    is a 400 that names the parameter, not a silent JSON or a 404."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        given = request.query_params.getlist(self.settings.URL_FORMAT_OVERRIDE)
+        if given and (len(given) > 1 or given[0] not in {r.format for r in renderers}):
+            raise exceptions.ValidationError(
+                {self.settings.URL_FORMAT_OVERRIDE: [_("Give one format: json or csv.")]}
+            )
+        return super().select_renderer(request, renderers, format_suffix)
+
+
+class ProvinceCSVRenderer(CSVRenderer):
+    """The province's view as CSV: one row per indicator, each published city a column (its
+    printed value, or what it printed instead), then the total and how many cities it covers."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            cities = dict.fromkeys(city["city"] for city in data["reports"])
+            data = [
+                {
+                    **{name: row[name] for name in ("indicator", "table", "kind", "unit")},
+                    **cities,
+                    **{figure["city"]: cell(figure) for figure in row["figures"]},
+                    "total": Decimal(row["total"]) if row["total"] is not None else None,
+                    "total_cities": row["total_cities"],
+                }
+                for row in data["results"]
+            ]
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+def cell(figure: dict):
+    """The printed number, or the text printed instead; empty for a "—"."""
+    return Decimal(figure["value"]) if figure["value"] is not None else (figure["text"] or None)

@@ -5,11 +5,13 @@ import copy
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 
 from hotline.models import (
@@ -24,14 +26,17 @@ from hotline.models import (
     LivestreamEpisode,
     PolicyDocument,
     Region,
+    ReportLocked,
     ReportTable,
     Section,
     SharingMethod,
 )
+from hotline.models.reports import printed
+from hotline.parsing import typed_decimals
+from hotline.roles import sees_drafts
 
 from .changes import computed_change, previous_values
-from .exceptions import django_errors, refuse_unless_draft
-from .permissions import sees_drafts
+from .exceptions import django_errors
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -41,14 +46,27 @@ def no_control_characters(value):
         raise serializers.ValidationError(_("Control characters are not allowed."))
 
 
+class Text(serializers.CharField):
+    """Text as the schema says: a JSON number or boolean is refused, not taken as "0" or
+    "True" (DRF's CharField would), and control characters are refused too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(no_control_characters)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def described(model, name):
+    """The model field's help_text: what a field means is said once, on the model."""
+    return model._meta.get_field(name).help_text
+
+
 def plain_text(data) -> bool:
     return isinstance(data, str) and len(data) <= 200 and not CONTROL_CHARACTERS.search(data)
-
-
-class DetailSerializer(serializers.Serializer):
-    """The body of an error or of a refusal."""
-
-    detail = serializers.CharField(help_text=_("What went wrong, in words."))
 
 
 class PrintedDecimalField(serializers.DecimalField):
@@ -61,6 +79,42 @@ class PrintedDecimalField(serializers.DecimalField):
         return f"{value:f}"
 
 
+class PrintedNumberField(serializers.DecimalField):
+    """A number kept beside the decimals it was printed with (the model's PRINTED_DECIMALS).
+
+    Out, with those decimals: "92.30", not "92.3". In, as typed: "91.50", or the JSON number
+    91.50, has two decimals, which the record keeps unless its decimals are sent too
+    (CleanModelSerializer.keep_typed_decimals)."""
+
+    def quantize(self, value):
+        return value  # validated for its digits, but not padded: its decimals are the figure's
+
+    def get_attribute(self, instance):
+        value = super().get_attribute(instance)
+        if value is None:
+            return None
+        decimals = getattr(instance, type(instance).PRINTED_DECIMALS[self.source])
+        # The printed decimals, and any further digit stored: nothing is rounded away here.
+        return printed(value, max(decimals, typed_decimals(value.normalize())))
+
+    def to_representation(self, value):
+        return f"{value:f}"
+
+
+# What the API adds to a model's description of a printed number and of its decimals.
+DECIMALS_AS_SENT = _("When not sent, those of the number as sent.")
+NUMBER_AS_TYPED = _(
+    'Send it as a string with the decimals it was printed with ("91.50"): the record keeps '
+    "them unless `{decimals}` is sent too. A JSON number is read as it is written (91.5 has "
+    "one decimal), but most JSON libraries write 91.50 as 91.5."
+)
+
+
+# A record named by its key: text of 1 to 200 characters, none a control character (plain_text).
+KEY_TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
+
+
+@extend_schema_field(KEY_TEXT)
 class NaturalKeyField(serializers.SlugRelatedField):
     """A related record named by its code or slug. Checks the text before it reaches a query, so
     that control characters (PostgreSQL refuses NUL) are a 400, never a 500."""
@@ -71,7 +125,7 @@ class NaturalKeyField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field(KEY_TEXT)
 class DepartmentField(serializers.RelatedField):
     """A department named by its official name, or `region-slug/name` where two regions have a
     unit of the same name."""
@@ -105,35 +159,40 @@ class DepartmentField(serializers.RelatedField):
         return matches[0]
 
 
+# A model's text fields take only text (Text), in every serializer that writes them.
+TEXT_AS_TEXT = serializers.ModelSerializer.serializer_field_mapping | {
+    models.CharField: Text,
+    models.TextField: Text,
+}
+
+
 class CleanModelSerializer(serializers.ModelSerializer):
     """Validates with the model's full_clean(): the constraints carry their own messages, so bad
     input is a 400 per field before the database can raise an IntegrityError."""
 
-    def get_fields(self):
-        fields = super().get_fields()
-        for field in fields.values():
-            target = getattr(field, "child", field)
-            if isinstance(target, serializers.CharField) and not field.read_only:
-                target.validators.append(no_control_characters)
-        return fields
-
-    def prepare(self, instance):
-        """Set what the model derives before it is validated."""
+    serializer_field_mapping = TEXT_AS_TEXT
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        self.keep_typed_decimals(attrs)
         model = self.Meta.model
         skip = {f.name for f in model._meta.many_to_many} | getattr(self, "nested", set())
         instance = copy.copy(self.instance) if self.instance is not None else model()
         for name, value in attrs.items():
             if name not in skip:
                 setattr(instance, name, value)
-        self.prepare(instance)
         try:
-            instance.full_clean()
+            instance.full_clean()  # the model derives what it copies (Figure.kind) in clean()
         except DjangoValidationError as error:
             raise serializers.ValidationError(self.api_errors(error)) from error
         return attrs
+
+    def keep_typed_decimals(self, attrs):
+        """A number sent without its decimals keeps those it was typed with (hotline.parsing's
+        rule, as in the figure grid and the importer)."""
+        for name, decimals in getattr(self.Meta.model, "PRINTED_DECIMALS", {}).items():
+            if attrs.get(name) is not None and decimals not in self.initial_data:
+                attrs[decimals] = typed_decimals(attrs[name])
 
     def api_errors(self, error):
         """The model's field names as the API's."""
@@ -150,7 +209,7 @@ class CleanModelSerializer(serializers.ModelSerializer):
 
 
 CITY = _("Slug of the city whose report this is (e.g. huaian).")
-YEAR = _("Year the report covers.")
+YEARS = AnnualReport.YEARS
 
 
 class ReportRecordSerializer(CleanModelSerializer):
@@ -159,14 +218,21 @@ class ReportRecordSerializer(CleanModelSerializer):
     id = serializers.IntegerField(read_only=True, help_text=_("Identifier of the record."))
     city = serializers.SlugField(source="report.region.slug", max_length=60, help_text=CITY)
     year = serializers.IntegerField(
-        source="report.year", min_value=2000, max_value=2100, help_text=YEAR
+        source="report.year",
+        min_value=YEARS.start,
+        max_value=YEARS[-1],
+        help_text=described(AnnualReport, "year"),
     )
 
     def validate(self, attrs):
         if "report" in attrs or self.instance is None:
             attrs["report"] = self.resolve_report(attrs.pop("report", {}))
-            # Refused before the record itself is validated: its report is not a draft.
-            refuse_unless_draft(attrs["report"])
+            # Refused before the record itself is validated: its report is not a draft (a 403,
+            # as the edit guard is everywhere in the API, not a 400 of the input).
+            try:
+                attrs["report"].ensure_editable()
+            except ReportLocked as locked:
+                raise exceptions.PermissionDenied(locked.messages[0]) from None
         return super().validate(attrs)
 
     def resolve_report(self, given):
@@ -174,8 +240,8 @@ class ReportRecordSerializer(CleanModelSerializer):
         city = given.get("region", {}).get("slug") or (current.region.slug if current else None)
         year = given.get("year") or (current.year if current else None)
         user = self.context["request"].user
-        reports = AnnualReport.objects.select_related("region")
-        if not sees_drafts(user, AnnualReport):
+        reports = AnnualReport.private_objects.select_related("region")
+        if not sees_drafts(user):
             reports = reports.published()
         try:
             return reports.get(region__slug=city, year=year)
@@ -189,23 +255,17 @@ class ReportRecordSerializer(CleanModelSerializer):
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    slug = serializers.SlugField(read_only=True, help_text=_("Identifier of the region."))
-    name = serializers.CharField(read_only=True, help_text=_("Name (江苏省, 淮安市, 涟水县)."))
-    name_en = serializers.CharField(read_only=True, help_text=_("English name, where stored."))
-    level = serializers.ChoiceField(
-        Region.Level.choices, read_only=True, help_text=_("Administrative level.")
-    )
     parent = serializers.SlugRelatedField(
         slug_field="slug",
         read_only=True,
         allow_null=True,
         help_text=_("Slug of the region above; null for the province."),
     )
-    order = serializers.IntegerField(read_only=True, help_text=_("Display order."))
 
     class Meta:
         model = Region
         fields = ["slug", "name", "name_en", "level", "parent", "order"]
+        read_only_fields = fields
 
 
 class DepartmentSerializer(CleanModelSerializer):
@@ -216,20 +276,15 @@ class DepartmentSerializer(CleanModelSerializer):
         help_text=_("Slug of the region the unit belongs to (e.g. huaian)."),
     )
     aliases = serializers.ListField(
-        child=serializers.CharField(max_length=100),
+        child=Text(max_length=100),
         max_length=50,
         required=False,
-        help_text=_("Other ways the unit is written; imports match them too."),
+        help_text=described(Department, "aliases"),
     )
 
     class Meta:
         model = Department
         fields = ["id", "region", "name", "short_name", "aliases", "kind"]
-        extra_kwargs = {
-            "name": {"help_text": _("Official name, unique within the region (淮安市公安局).")},
-            "short_name": {"help_text": _("Name as the report writes it (市公安局).")},
-            "kind": {"help_text": _("Kind of unit.")},
-        }
 
 
 class SectionSerializer(serializers.ModelSerializer):
@@ -237,12 +292,6 @@ class SectionSerializer(serializers.ModelSerializer):
         model = Section
         fields = ["code", "number", "title", "title_en"]
         read_only_fields = fields  # stored data is shown as it is, not re-validated
-        extra_kwargs = {
-            "code": {"help_text": _("Identifier of the section (e.g. appeals).")},
-            "number": {"help_text": _("Number of the section in the printed report (1 = 一).")},
-            "title": {"help_text": _("Title as printed (企业群众诉求办理).")},
-            "title_en": {"help_text": _("English title.")},
-        }
 
 
 class ReportTableSerializer(serializers.ModelSerializer):
@@ -263,41 +312,11 @@ class ReportTableSerializer(serializers.ModelSerializer):
             "note",
         ]
         read_only_fields = fields  # stored data is shown as it is, not re-validated
-        extra_kwargs = {
-            "code": {"help_text": _("Identifier of the table (e.g. calls).")},
-            "title": {"help_text": _("Title as printed.")},
-            "title_en": {"help_text": _("English title.")},
-            "row_header": {"help_text": _("Header of the table's row labels, as printed.")},
-            "row_header_en": {"help_text": _("English header of the row labels.")},
-            "order": {"help_text": _("Order of the table within its section.")},
-            "note": {"help_text": _("How the printed table was read (merged or shifted cells).")},
-        }
-
-
-INDICATOR_LABELS = {
-    "row_label": {"help_text": _("Row of the printed table (群众诉求).")},
-    "row_label_en": {"help_text": _("English row label.")},
-    "column_group": {"help_text": _("Header above the column, if any (诉求来源).")},
-    "column_group_en": {"help_text": _("English header above the column.")},
-    "column_label": {"help_text": _("Column of the printed table (电话).")},
-    "column_label_en": {"help_text": _("English column label.")},
-    "unit": {"help_text": _("Unit as printed (件, 通, 秒, %); empty for a text or a ratio.")},
-    "unit_en": {"help_text": _("English unit (cases, calls, seconds, %).")},
-    "kind": {"help_text": _("Kind of value: count, rate (%), duration, ratio or text.")},
-    "change_kind": {
-        "help_text": _(
-            "How the year-on-year change is read: relative (%) for counts and durations, "
-            "percentage points for rates."
-        )
-    },
-}
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
     # Codes hold dots (table.row.column), which a slug pattern in the schema would deny.
-    code = serializers.CharField(
-        read_only=True, help_text=_("Identifier of the indicator: table.row.column.")
-    )
+    code = serializers.CharField(read_only=True, help_text=described(Indicator, "code"))
     section = serializers.SlugRelatedField(
         source="table.section",
         slug_field="code",
@@ -329,20 +348,6 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "description",
         ]
         read_only_fields = fields  # stored data is shown as it is, not re-validated
-        extra_kwargs = {
-            "row_order": {"help_text": _("Order of the row in its table.")},
-            "column_order": {"help_text": _("Order of the column in its table.")},
-            "description": {"help_text": _("What the indicator counts, where said.")},
-            **INDICATOR_LABELS,
-        }
-
-
-CODE_LIST = {
-    "code": {"help_text": _("Identifier.")},
-    "name": {"help_text": _("Name as printed.")},
-    "name_en": {"help_text": _("English name.")},
-    "order": {"help_text": _("Display order.")},
-}
 
 
 class AppealCategorySerializer(serializers.ModelSerializer):
@@ -350,7 +355,6 @@ class AppealCategorySerializer(serializers.ModelSerializer):
         model = AppealCategory
         fields = ["code", "name", "name_en", "order"]
         read_only_fields = fields  # stored data is shown as it is, not re-validated
-        extra_kwargs = CODE_LIST
 
 
 class SharingMethodSerializer(serializers.ModelSerializer):
@@ -358,7 +362,6 @@ class SharingMethodSerializer(serializers.ModelSerializer):
         model = SharingMethod
         fields = ["code", "name", "name_en", "order"]
         read_only_fields = fields  # stored data is shown as it is, not re-validated
-        extra_kwargs = CODE_LIST
 
 
 # Reports
@@ -391,21 +394,7 @@ class ReportSerializer(CleanModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "submitted_at", "published_at", "updated_at"]
-        extra_kwargs = {
-            "year": {"help_text": YEAR, "min_value": 2000, "max_value": 2100},
-            "title": {"help_text": _("Title of the published report.")},
-            "status": {
-                "help_text": _("Workflow status: draft, in review or published (staff see all).")
-            },
-            "population": {
-                "help_text": _("Resident population, persons: the base of per-100,000 figures.")
-            },
-            "population_source": {"help_text": _("Where the population comes from.")},
-            "source": {"help_text": _("Where the published figures come from.")},
-            "submitted_at": {"help_text": _("When the report was last submitted for review.")},
-            "published_at": {"help_text": _("When the report was last published.")},
-            "updated_at": {"help_text": _("When the report was last changed.")},
-        }
+        extra_kwargs = {"year": {"min_value": YEARS.start, "max_value": YEARS[-1]}}
 
     def validate(self, attrs):
         if self.instance is not None:
@@ -418,9 +407,8 @@ class ReportSerializer(CleanModelSerializer):
 
 
 class ReopenSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = Text(
         max_length=1000,
-        validators=[no_control_characters],
         help_text=_("Why the report is reopened; kept with the workflow step."),
     )
 
@@ -433,9 +421,29 @@ class FigureListSerializer(serializers.ListSerializer):
         figures = list(data.all() if hasattr(data, "all") else data)
         # Last year's values for the whole page in one query.
         self.context["previous_values"] = previous_values(
-            figures, include_drafts=sees_drafts(self.context["request"].user, Figure)
+            figures, include_drafts=sees_drafts(self.context["request"].user)
         )
         return super().to_representation(figures)
+
+
+class ComputedChangeField(PrintedDecimalField):
+    """A decimal field, so that the CSV writes it as a number like the published change."""
+
+    def get_attribute(self, figure):
+        previous = self.context.get("previous_values")
+        if previous is None:
+            previous = previous_values(
+                [figure], include_drafts=sees_drafts(self.context["request"].user)
+            )
+        return computed_change(figure, previous)
+
+
+class IndicatorWords(serializers.CharField):
+    """One of the indicator's labels, read only, described as the indicator describes it."""
+
+    def __init__(self, *, source):
+        name = source.removeprefix("indicator.")
+        super().__init__(source=source, read_only=True, help_text=described(Indicator, name))
 
 
 class FigureSerializer(ReportRecordSerializer):
@@ -444,82 +452,64 @@ class FigureSerializer(ReportRecordSerializer):
         queryset=Indicator.objects.select_related("table__section"),
         help_text=_("Code of the indicator (e.g. appeals.total.total)."),
     )
+    # The indicator's and its table's words, copied into each figure for a flat CSV.
     section = serializers.CharField(
-        source="indicator.table.section.code", read_only=True, help_text=_("Code of the section.")
+        source="indicator.table.section.code",
+        read_only=True,
+        help_text=described(Section, "code"),
     )
     section_title = serializers.CharField(
         source="indicator.table.section.title",
         read_only=True,
-        help_text=_("Title of the section, as printed."),
+        help_text=described(Section, "title"),
     )
     section_title_en = serializers.CharField(
         source="indicator.table.section.title_en",
         read_only=True,
-        help_text=_("English title of the section."),
+        help_text=described(Section, "title_en"),
     )
     table = serializers.CharField(
-        source="indicator.table.code", read_only=True, help_text=_("Code of the table.")
+        source="indicator.table.code", read_only=True, help_text=described(ReportTable, "code")
     )
     table_title = serializers.CharField(
-        source="indicator.table.title",
-        read_only=True,
-        help_text=_("Title of the table, as printed."),
+        source="indicator.table.title", read_only=True, help_text=described(ReportTable, "title")
     )
     table_title_en = serializers.CharField(
         source="indicator.table.title_en",
         read_only=True,
-        help_text=_("English title of the table."),
+        help_text=described(ReportTable, "title_en"),
     )
-    row_label = serializers.CharField(
-        source="indicator.row_label", read_only=True, **INDICATOR_LABELS["row_label"]
-    )
-    row_label_en = serializers.CharField(
-        source="indicator.row_label_en", read_only=True, **INDICATOR_LABELS["row_label_en"]
-    )
-    column_group = serializers.CharField(
-        source="indicator.column_group", read_only=True, **INDICATOR_LABELS["column_group"]
-    )
-    column_group_en = serializers.CharField(
-        source="indicator.column_group_en", read_only=True, **INDICATOR_LABELS["column_group_en"]
-    )
-    column_label = serializers.CharField(
-        source="indicator.column_label", read_only=True, **INDICATOR_LABELS["column_label"]
-    )
-    column_label_en = serializers.CharField(
-        source="indicator.column_label_en", read_only=True, **INDICATOR_LABELS["column_label_en"]
-    )
-    unit = serializers.CharField(
-        source="indicator.unit", read_only=True, **INDICATOR_LABELS["unit"]
-    )
-    unit_en = serializers.CharField(
-        source="indicator.unit_en", read_only=True, **INDICATOR_LABELS["unit_en"]
-    )
-    kind = serializers.ChoiceField(
-        Indicator.Kind.choices, read_only=True, **INDICATOR_LABELS["kind"]
-    )
+    row_label = IndicatorWords(source="indicator.row_label")
+    row_label_en = IndicatorWords(source="indicator.row_label_en")
+    column_group = IndicatorWords(source="indicator.column_group")
+    column_group_en = IndicatorWords(source="indicator.column_group_en")
+    column_label = IndicatorWords(source="indicator.column_label")
+    column_label_en = IndicatorWords(source="indicator.column_label_en")
+    unit = IndicatorWords(source="indicator.unit")
+    unit_en = IndicatorWords(source="indicator.unit_en")
     change_kind = serializers.ChoiceField(
         Indicator.ChangeKind.choices,
         source="indicator.change_kind",
         read_only=True,
-        **INDICATOR_LABELS["change_kind"],
+        help_text=described(Indicator, "change_kind"),
     )
-    value = serializers.DecimalField(
+    value = PrintedNumberField(
         max_digits=18,
         decimal_places=4,
         min_value=0,
         allow_null=True,
         required=False,
-        normalize_output=True,
-        help_text=_(
-            "The value, in the unit given by `unit`; null when not reported (printed “—”), "
-            "never 0 for that."
+        help_text=format_lazy(
+            "{} {}",
+            described(Figure, "value"),
+            format_lazy(NUMBER_AS_TYPED, decimals="decimals"),
         ),
     )
     decimals = serializers.IntegerField(
         min_value=0,
         max_value=4,
         required=False,
-        help_text=_("Decimals the value was printed with (92.30 has 2)."),
+        help_text=format_lazy("{} {}", described(Figure, "decimals"), DECIMALS_AS_SENT),
     )
     printed_value = PrintedDecimalField(
         max_digits=18,
@@ -529,13 +519,7 @@ class FigureSerializer(ReportRecordSerializer):
             "given by `unit`; null when not reported."
         ),
     )
-    text = serializers.CharField(
-        max_length=100,
-        allow_blank=True,
-        required=False,
-        help_text=_("The value when it is a text (优秀); empty for a number."),
-    )
-    change = serializers.DecimalField(
+    change = PrintedNumberField(
         max_digits=12,
         decimal_places=4,
         # A field check too: the error names `change`, and full_clean() never reaches the
@@ -543,17 +527,17 @@ class FigureSerializer(ReportRecordSerializer):
         min_value=-100,
         allow_null=True,
         required=False,
-        normalize_output=True,
-        help_text=_(
-            "Published year-on-year change: per cent for a relative change, percentage points "
-            "for a rate (see `change_kind`); null when none was published."
+        help_text=format_lazy(
+            "{} {}",
+            described(Figure, "change"),
+            format_lazy(NUMBER_AS_TYPED, decimals="change_decimals"),
         ),
     )
     change_decimals = serializers.IntegerField(
         min_value=0,
         max_value=4,
         required=False,
-        help_text=_("Decimals the change was printed with."),
+        help_text=format_lazy("{} {}", described(Figure, "change_decimals"), DECIMALS_AS_SENT),
     )
     printed_change = PrintedDecimalField(
         max_digits=12,
@@ -562,12 +546,14 @@ class FigureSerializer(ReportRecordSerializer):
             "The published change with its printed decimals (per cent or percentage points)."
         ),
     )
-    computed_change = serializers.SerializerMethodField(
+    computed_change = ComputedChangeField(
+        max_digits=24,
+        decimal_places=2,
         help_text=_(
             "Year-on-year change computed from last year's stored report of the same city, to 2 "
             "decimals, read as `change_kind` says (per cent or percentage points); null where last "
             "year's figure is not stored, not reported or 0."
-        )
+        ),
     )
 
     class Meta:
@@ -604,21 +590,7 @@ class FigureSerializer(ReportRecordSerializer):
             "computed_change",
             "note",
         ]
-        extra_kwargs = {"note": {"help_text": _("Where the value was printed and why, if read.")}}
-
-    def prepare(self, instance):
-        if instance.indicator_id:
-            instance.kind = instance.indicator.kind
-
-    @extend_schema_field(serializers.DecimalField(max_digits=24, decimal_places=2, allow_null=True))
-    def get_computed_change(self, figure):
-        previous = self.context.get("previous_values")
-        if previous is None:
-            previous = previous_values(
-                [figure], include_drafts=sees_drafts(self.context["request"].user, Figure)
-            )
-        result = computed_change(figure, previous)
-        return None if result is None else f"{result:f}"
+        read_only_fields = ["kind"]
 
 
 # TOP5 and the counts they rank
@@ -634,7 +606,7 @@ class AppealCountSerializer(ReportRecordSerializer):
         source="department.short_name",
         read_only=True,
         allow_null=True,
-        help_text=_("The department as the report writes it (市公安局)."),
+        help_text=described(Department, "short_name"),
     )
     category = NaturalKeyField(
         slug_field="code",
@@ -647,26 +619,26 @@ class AppealCountSerializer(ReportRecordSerializer):
         source="category.name",
         read_only=True,
         allow_null=True,
-        help_text=_("Name of the category as printed (住房保障)."),
+        help_text=described(AppealCategory, "name"),
     )
-    count = serializers.IntegerField(
-        min_value=0, max_value=10**15, help_text=_("Appeals, in cases (件).")
-    )
-    published_share = serializers.DecimalField(
+    published_share = PrintedNumberField(
         max_digits=7,
         decimal_places=4,
         min_value=0,
         max_value=100,
         allow_null=True,
         required=False,
-        normalize_output=True,
-        help_text=_("Published share of the appeal type's total, in %; null if none printed."),
+        help_text=format_lazy(
+            "{} {}",
+            described(AppealCount, "published_share"),
+            format_lazy(NUMBER_AS_TYPED, decimals="share_decimals"),
+        ),
     )
     share_decimals = serializers.IntegerField(
         min_value=0,
         max_value=4,
         required=False,
-        help_text=_("Decimals the share was printed with."),
+        help_text=format_lazy("{} {}", described(AppealCount, "share_decimals"), DECIMALS_AS_SENT),
     )
     printed_share = PrintedDecimalField(
         max_digits=7,
@@ -691,19 +663,13 @@ class AppealCountSerializer(ReportRecordSerializer):
             "printed_share",
             "note",
         ]
-        extra_kwargs = {
-            "appeal_type": {"help_text": _("Appeals counted: all, consultation or not.")},
-            "note": {"help_text": _("Note on the count.")},
-        }
+        extra_kwargs = {"count": {"min_value": 0, "max_value": 10**15}}
 
 
 class TopFiveSerializer(serializers.ModelSerializer):
     city = serializers.CharField(source="report.region.slug", read_only=True, help_text=CITY)
-    year = serializers.IntegerField(source="report.year", read_only=True, help_text=YEAR)
-    appeal_type = serializers.ChoiceField(
-        AppealCount.AppealType.choices,
-        read_only=True,
-        help_text=_("Appeals counted: all, consultation or not."),
+    year = serializers.IntegerField(
+        source="report.year", read_only=True, help_text=described(AnnualReport, "year")
     )
     ranking = serializers.ChoiceField(
         [("department", _("Departments")), ("category", _("Appeal categories"))],
@@ -727,7 +693,6 @@ class TopFiveSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("Code of the appeal category; null for a department."),
     )
-    count = serializers.IntegerField(read_only=True, help_text=_("Appeals, in cases (件)."))
     printed_share = PrintedDecimalField(
         max_digits=7,
         decimal_places=4,
@@ -748,6 +713,7 @@ class TopFiveSerializer(serializers.ModelSerializer):
             "count",
             "printed_share",
         ]
+        read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_name(self, count):
@@ -758,34 +724,17 @@ class TopFiveSerializer(serializers.ModelSerializer):
 
 
 class GuestSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = TEXT_AS_TEXT
     department = DepartmentField(help_text=_("Official name of the official's department."))
     department_short_name = serializers.CharField(
         source="department.short_name",
         read_only=True,
-        help_text=_("The department as the report writes it."),
-    )
-    name = serializers.CharField(
-        max_length=40,
-        allow_blank=True,
-        required=False,
-        validators=[no_control_characters],
-        help_text=_("Name of the official, if printed."),
-    )
-    position = serializers.CharField(
-        max_length=60,
-        allow_blank=True,
-        required=False,
-        validators=[no_control_characters],
-        help_text=_("Position of the official (局长)."),
+        help_text=described(Department, "short_name"),
     )
 
     class Meta:
         model = EpisodeGuest
         fields = ["department", "department_short_name", "name", "position", "is_principal"]
-        extra_kwargs = {"is_principal": {"help_text": _("Whether the official heads the unit.")}}
-
-
-COUNT_CASES = _("in cases (件)")
 
 
 class EpisodeSerializer(ReportRecordSerializer):
@@ -813,31 +762,12 @@ class EpisodeSerializer(ReportRecordSerializer):
             "guests",
         ]
         extra_kwargs = {
-            "number": {"help_text": _("Number of the episode in the year."), "max_value": 10000},
-            "aired_on": {"help_text": _("Date of the broadcast.")},
-            "title": {"help_text": _("Title of the episode.")},
-            "appeals_received": {
-                "help_text": _("Appeals received during the broadcast, %s.") % COUNT_CASES,
-                "max_value": 10**9,
-            },
-            "answered_on_air": {
-                "help_text": _("Appeals answered on air, %s.") % COUNT_CASES,
-                "max_value": 10**9,
-            },
-            "supervised_after": {
-                "help_text": _("Key appeals supervised after the broadcast, %s.") % COUNT_CASES,
-                "max_value": 10**9,
-            },
-            "satisfaction_rate": {"help_text": _("Handling satisfaction rate, in %.")},
-            "hot_topics_published": {
-                "help_text": _("Hot topics published, in items (条)."),
-                "max_value": 10**9,
-            },
-            "policy_qa_published": {
-                "help_text": _("Policy Q&A pairs published, in pairs (对)."),
-                "max_value": 10**9,
-            },
-            "note": {"help_text": _("Note on the episode.")},
+            "number": {"max_value": 10000},
+            "appeals_received": {"max_value": 10**9},
+            "answered_on_air": {"max_value": 10**9},
+            "supervised_after": {"max_value": 10**9},
+            "hot_topics_published": {"max_value": 10**9},
+            "policy_qa_published": {"max_value": 10**9},
         }
 
     @transaction.atomic
@@ -867,17 +797,26 @@ class SharingRequestSerializer(ReportRecordSerializer):
         queryset=Region.objects.all(),
         help_text=_("Slug of the administrative level that shared the data (市本级 is the city)."),
     )
+    level_as_printed = serializers.CharField(
+        read_only=True,
+        help_text=_("The administrative level as the report prints it (市本级, 淮阴区)."),
+    )
     recipients = DepartmentField(
-        many=True, help_text=_("Official names of the departments that received the data.")
+        many=True,
+        help_text=_(
+            "Official names of the departments that received the data, in the printed order."
+        ),
+    )
+    recipients_as_printed = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("The recipients as the report prints them, in its order."),
     )
     methods = NaturalKeyField(
         many=True,
         slug_field="code",
         queryset=SharingMethod.objects.all(),
         help_text=_("Codes of the ways the data was handed over (usb, disc, network, ...)."),
-    )
-    records = serializers.IntegerField(
-        min_value=0, max_value=10**15, help_text=_("Appeal records shared, in cases (件).")
     )
 
     class Meta:
@@ -889,7 +828,10 @@ class SharingRequestSerializer(ReportRecordSerializer):
             "group_number",
             "line",
             "region",
+            "level_as_printed",
             "recipients",
+            "recipients_printed",
+            "recipients_as_printed",
             "methods",
             "scope",
             "period_start",
@@ -901,24 +843,28 @@ class SharingRequestSerializer(ReportRecordSerializer):
             "note",
         ]
         extra_kwargs = {
-            "group_number": {
-                "help_text": _("The circled number (①, ②, ...) of the printed table."),
-                "max_value": 10000,
-            },
-            "line": {"help_text": _("Order in the printed table."), "max_value": 10**6},
-            "scope": {"help_text": _("What was shared (共享主题), as published.")},
-            "period_start": {"help_text": _("First day of the period the data covers.")},
-            "period_end": {"help_text": _("Last day of the period the data covers.")},
-            "purpose": {"help_text": _("What the data was for.")},
-            "approval": {"help_text": _("Who approved it, and the reference.")},
-            "delivered_on": {"help_text": _("Date the data was delivered.")},
-            "note": {"help_text": _("How the printed row was read.")},
+            "group_number": {"max_value": 10000},
+            "line": {"max_value": 10**6},
+            "records": {"min_value": 0, "max_value": 10**15},
         }
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["recipients"] = [d.name for d in instance.recipients_in_order]
+        return data
 
 
 class PolicyDocumentSerializer(ReportRecordSerializer):
     issuers = DepartmentField(
-        many=True, help_text=_("Official names of the departments that issued the document.")
+        many=True,
+        help_text=_(
+            "Official names of the departments that issued the document, in the printed order."
+        ),
+    )
+    issuers_as_printed = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("The issuers as the report prints them, in its order."),
     )
 
     class Meta:
@@ -931,29 +877,28 @@ class PolicyDocumentSerializer(ReportRecordSerializer):
             "title",
             "doc_number",
             "issuers",
+            "issuers_printed",
+            "issuers_as_printed",
             "issued_on",
             "url",
             "note",
         ]
         extra_kwargs = {
-            "order": {"help_text": _("Order in the report."), "max_value": 10000},
-            "title": {"help_text": _("Title as printed inside 《》.")},
-            "doc_number": {"help_text": _("Document number (文号), e.g. 淮政办函[2023]7号.")},
-            "issued_on": {"help_text": _("Date of issue.")},
-            "url": {"help_text": _("Link to the document.")},
-            "note": {"help_text": _("Note on the document.")},
+            "order": {"max_value": 10000},
         }
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["issuers"] = [d.name for d in instance.issuers_in_order]
+        return data
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(
-        max_length=150, validators=[no_control_characters], help_text=_("Staff user name.")
-    )
-    password = serializers.CharField(
+    username = Text(max_length=150, help_text=_("Staff user name."))
+    password = Text(
         max_length=128,
         style={"input_type": "password"},
         trim_whitespace=False,
-        validators=[no_control_characters],
         help_text=_("Password."),
     )
 
@@ -1034,6 +979,14 @@ class CheckResultSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("Last year's report, when stored; else changes are checked by implication."),
     )
+    prior_report_status = serializers.ChoiceField(
+        AnnualReport.Status.choices,
+        allow_null=True,
+        help_text=_(
+            "Its status: always published for the public; staff who see drafts are compared "
+            "with last year's draft, and told so here."
+        ),
+    )
     checks_made = serializers.IntegerField(help_text=_("How many checks were made."))
     discrepancies = DiscrepancySerializer(
         many=True, help_text=_("Every figure that disagrees, in the order of the printed report.")
@@ -1041,3 +994,127 @@ class CheckResultSerializer(serializers.Serializer):
     not_checked = NotCheckedSerializer(
         many=True, help_text=_("Checks that could not be made, and why.")
     )
+
+
+class ProvinceFigureSerializer(serializers.Serializer):
+    """One city's published figure in a row of the province's view."""
+
+    city = serializers.SlugField(help_text=CITY)
+    value = PrintedDecimalField(
+        max_digits=18,
+        decimal_places=4,
+        help_text=_(
+            "The city's value with the decimals it was printed with; null when it printed "
+            "“—” or a text."
+        ),
+    )
+    text = serializers.CharField(
+        allow_blank=True, help_text=_("What the city printed instead of a number, if anything.")
+    )
+
+
+class ProvinceCitySerializer(serializers.Serializer):
+    """A city that has published its report of the year, with its figure-check result."""
+
+    city = serializers.SlugField(source="report.region.slug", help_text=CITY)
+    city_name = serializers.CharField(source="report.region.name", help_text=_("Name of the city."))
+    city_name_en = serializers.CharField(
+        source="report.region.name_en", help_text=described(Region, "name_en")
+    )
+    is_synthetic = serializers.BooleanField(
+        source="report.is_synthetic", help_text=described(AnnualReport, "is_synthetic")
+    )
+    report = serializers.SerializerMethodField(help_text=_("The report in the API."))
+    discrepancies = serializers.IntegerField(
+        help_text=_(
+            "How many discrepancies the public figure checks find in the report: each one, "
+            "with its arithmetic, is in the report's checks (`checks`)."
+        )
+    )
+    checks = serializers.SerializerMethodField(help_text=_("The report's figure checks."))
+
+    def _url(self, city, name) -> str:
+        return reverse(name, args=[city.report.region.slug, city.report.year])
+
+    def get_report(self, city) -> str:
+        return self._url(city, "api:report-detail")
+
+    def get_checks(self, city) -> str:
+        return self._url(city, "api:report-checks")
+
+
+class ProvinceRowSerializer(serializers.Serializer):
+    """One indicator: every published city's figure side by side, and the province total."""
+
+    indicator = serializers.CharField(
+        source="indicator.code", help_text=described(Indicator, "code")
+    )
+    table = serializers.CharField(
+        source="indicator.table.code", help_text=described(ReportTable, "code")
+    )
+    kind = serializers.CharField(source="indicator.kind", help_text=described(Indicator, "kind"))
+    unit = serializers.CharField(source="indicator.unit", help_text=described(Indicator, "unit"))
+    figures = serializers.SerializerMethodField(
+        help_text=_(
+            "Each published city's figure, in the order of `reports`; a city whose report has "
+            "no such figure is left out."
+        )
+    )
+    total = PrintedDecimalField(
+        max_digits=20,
+        decimal_places=4,
+        help_text=_(
+            "The province total: for counts only, and only where every published city "
+            "reported a number (a “—” is never counted as 0); else null."
+        ),
+    )
+    total_cities = serializers.SerializerMethodField(
+        help_text=_("How many cities the total covers; null when there is no total.")
+    )
+
+    @extend_schema_field(ProvinceFigureSerializer(many=True))
+    def get_figures(self, row) -> list:
+        cities = [report.region.slug for report in self.root.instance.reports]
+        return [
+            {
+                "city": city,
+                "value": None if figure.value is None else f"{figure.printed_value:f}",
+                "text": figure.text,
+            }
+            for city, figure in zip(cities, row.figures, strict=True)
+            if figure is not None
+        ]
+
+    def get_total_cities(self, row) -> int | None:
+        return None if row.total is None else len(row.figures)
+
+
+class ProvinceSerializer(serializers.Serializer):
+    """The province's view of a year: every city's published report side by side."""
+
+    province = serializers.SlugField(source="province.slug", help_text=_("Slug of the province."))
+    year = serializers.IntegerField(help_text=described(AnnualReport, "year"))
+    cities = serializers.IntegerField(help_text=_("How many cities the province has."))
+    published = serializers.SerializerMethodField(
+        help_text=_("How many of them have published their report of the year.")
+    )
+    drafts = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "How many of the year's reports are still drafts, as a count only: null for the "
+            "public, whose answer moves only with published data; given to staff who see drafts."
+        ),
+    )
+    reports = ProvinceCitySerializer(
+        source="published",
+        many=True,
+        help_text=_("The published reports, in the province's order of cities."),
+    )
+    results = ProvinceRowSerializer(
+        source="rows",
+        many=True,
+        help_text=_("Every indicator of the published reports, in the order of the report."),
+    )
+
+    def get_published(self, page) -> int:
+        return len(page.reports)

@@ -1,5 +1,5 @@
 from csp.decorators import csp_update
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -7,7 +7,7 @@ from drf_spectacular.views import (
 )
 from rest_framework import routers
 
-from . import views
+from . import docs, views
 
 
 class Router(routers.DefaultRouter):
@@ -30,6 +30,7 @@ router.register("indicators", views.IndicatorViewSet, basename="indicator")
 router.register("appeal-categories", views.AppealCategoryViewSet, basename="appeal-category")
 router.register("sharing-methods", views.SharingMethodViewSet, basename="sharing-method")
 router.register("reports", views.ReportViewSet, basename="report")
+router.register("provinces", views.ProvinceViewSet, basename="province")
 router.register("figures", views.FigureViewSet, basename="figure")
 router.register("appeal-counts", views.AppealCountViewSet, basename="appeal-count")
 router.register("top5", views.TopFiveViewSet, basename="top5")
@@ -57,6 +58,10 @@ urlpatterns = [
         ),
         name="redoc",
     ),
+    path("redoc/redoc.standalone.js", docs.redoc_bundle, name="redoc-bundle"),
     path("auth/token/", views.TokenView.as_view(), name="token"),
     *router.urls,
+    # Last: a URL ending in a slash that nothing above names. (One without the slash is first
+    # redirected to it, as CommonMiddleware does for every URL of the site.)
+    re_path(r"^[\s\S]*/$", views.not_found),
 ]

@@ -2,19 +2,20 @@
 
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Value, When
-from django.db.models.expressions import Window
-from django.db.models.functions import RowNumber
+from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from hotline.models import (
@@ -33,19 +34,16 @@ from hotline.models import (
     Section,
     SharingMethod,
 )
+from hotline.services.province import PROVINCE, province_page
 from hotline.services.reports import report_publish, report_reopen, report_submit
 
 from . import filters, serializers
-from .caching import (
-    ConditionalGetMixin,
-    ConditionalListMixin,
-    reference_version,
-    reports_version,
-)
+from .caching import PublicCache, PublicCacheListMixin, PublicCacheMixin
 from .checks import report_checks
-from .exceptions import Conflict, refuse_unless_draft
+from .exceptions import Conflict
 from .pagination import CursorPagination
-from .permissions import CanChangeReports, sees_drafts
+from .permissions import CanChangeReports
+from .renderers import ProvinceCSVRenderer
 from .throttling import AnonThrottle
 
 INTEGER_ID = r"[0-9]{1,18}"
@@ -55,16 +53,11 @@ CODE = r"[-a-zA-Z0-9_.]{1,80}"
 
 def ensure_draft(report):
     """The report, locked against a concurrent publish, must still be a draft."""
-    refuse_unless_draft(AnnualReport.objects.select_for_update().get(pk=report.pk))
+    AnnualReport.private_objects.select_for_update().get(pk=report.pk).ensure_editable()
 
 
-class ReferenceViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class ReferenceViewSet(PublicCacheMixin, viewsets.ReadOnlyModelViewSet):
     """Regions and the catalogue: public, the same for everyone."""
-
-    cache_models = ()
-
-    def cache_version(self):
-        return reference_version(self.cache_models)
 
 
 @extend_schema_view(
@@ -81,7 +74,6 @@ class RegionViewSet(ReferenceViewSet):
     ordering_fields = ["order", "slug", "name"]
     lookup_field = "slug"
     lookup_value_regex = SLUG
-    cache_models = (Region,)
 
 
 @extend_schema_view(
@@ -95,7 +87,6 @@ class SectionViewSet(ReferenceViewSet):
     ordering_fields = ["number", "code"]
     lookup_field = "code"
     lookup_value_regex = SLUG
-    cache_models = (Section,)
 
 
 @extend_schema_view(
@@ -109,7 +100,6 @@ class ReportTableViewSet(ReferenceViewSet):
     ordering_fields = ["order", "code"]
     lookup_field = "code"
     lookup_value_regex = SLUG
-    cache_models = (ReportTable, Section)
 
 
 @extend_schema_view(
@@ -126,7 +116,6 @@ class IndicatorViewSet(ReferenceViewSet):
     ordering_fields = ["code"]
     lookup_field = "code"
     lookup_value_regex = CODE
-    cache_models = (Indicator, ReportTable, Section)
 
 
 @extend_schema_view(
@@ -140,7 +129,6 @@ class AppealCategoryViewSet(ReferenceViewSet):
     ordering_fields = ["order", "code"]
     lookup_field = "code"
     lookup_value_regex = SLUG
-    cache_models = (AppealCategory,)
 
 
 @extend_schema_view(
@@ -154,7 +142,6 @@ class SharingMethodViewSet(ReferenceViewSet):
     ordering_fields = ["order", "code"]
     lookup_field = "code"
     lookup_value_regex = SLUG
-    cache_models = (SharingMethod,)
 
 
 @extend_schema_view(
@@ -165,15 +152,12 @@ class SharingMethodViewSet(ReferenceViewSet):
     partial_update=extend_schema(summary="Change a department"),
     destroy=extend_schema(summary="Delete a department that nothing refers to"),
 )
-class DepartmentViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+class DepartmentViewSet(PublicCacheMixin, viewsets.ModelViewSet):
     queryset = Department.objects.select_related("region")
     serializer_class = serializers.DepartmentSerializer
     filterset_class = filters.DepartmentFilter
     ordering_fields = ["name", "id"]
     lookup_value_regex = INTEGER_ID
-
-    def cache_version(self):
-        return reference_version((Department, Region))
 
     def perform_destroy(self, instance):
         # Many-to-many links would vanish silently from published records: refuse instead.
@@ -185,40 +169,19 @@ class DepartmentViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
 class ReportScopedMixin:
     """Records of annual reports: drafts only for staff who may view them."""
 
-    cache_models = ()
-
     @property
     def model(self):
         return self.queryset.model
 
-    def sees_drafts(self):
-        return sees_drafts(self.request.user, self.model)
-
     def get_queryset(self):
-        queryset = super().get_queryset()
-        return queryset if self.sees_drafts() else queryset.published()
-
-    def is_public_response(self):
-        return not self.sees_drafts()
-
-    def cache_reports(self):
-        """The reports the response draws on."""
-        kwarg = self.lookup_url_kwarg or self.lookup_field
-        if kwarg in self.kwargs:
-            records = self.get_queryset().filter(pk=self.kwargs[kwarg])
-        else:
-            records = self.filter_queryset(self.get_queryset())
-        return AnnualReport.objects.filter(pk__in=records.values("report_id")).published()
-
-    def cache_version(self):
-        return reports_version(self.cache_reports(), self.cache_models)
+        return super().get_queryset().visible_to(self.request.user)
 
 
 class DraftWritesMixin:
     """Writes to a report's records: only while the report is a draft."""
 
     def update(self, request, *args, **kwargs):
-        refuse_unless_draft(self.get_object().report)  # 403 before the input is validated
+        self.get_object().report.ensure_editable()  # 403 before the input is validated
         return super().update(request, *args, **kwargs)
 
     @transaction.atomic
@@ -256,24 +219,13 @@ REPORT_RECORD = "{what} of the reports you may see: published ones, and drafts f
     partial_update=extend_schema(summary="Change a figure of a draft report"),
     destroy=extend_schema(summary="Delete a figure of a draft report"),
 )
-class FigureViewSet(
-    ReportScopedMixin, DraftWritesMixin, ConditionalGetMixin, viewsets.ModelViewSet
-):
-    queryset = Figure.objects.select_related("report__region", "indicator__table__section")
+class FigureViewSet(ReportScopedMixin, DraftWritesMixin, PublicCacheMixin, viewsets.ModelViewSet):
+    queryset = Figure.private_objects.select_related("report__region", "indicator__table__section")
     serializer_class = serializers.FigureSerializer
     filterset_class = filters.FigureFilter
     pagination_class = CursorPagination
     ordering_fields = ["id"]
     lookup_value_regex = INTEGER_ID
-    cache_models = (Region, Indicator, ReportTable, Section)
-
-    def cache_reports(self):
-        # The computed change also reads last year's report of the same city.
-        reports = super().cache_reports()
-        later = reports.filter(region=OuterRef("region"), year=OuterRef("year") + 1)
-        return AnnualReport.objects.published().filter(
-            Q(pk__in=reports.values("pk")) | Exists(later)
-        )
 
 
 @extend_schema_view(
@@ -285,14 +237,15 @@ class FigureViewSet(
     destroy=extend_schema(summary="Delete an appeal count of a draft report"),
 )
 class AppealCountViewSet(
-    ReportScopedMixin, DraftWritesMixin, ConditionalGetMixin, viewsets.ModelViewSet
+    ReportScopedMixin, DraftWritesMixin, PublicCacheMixin, viewsets.ModelViewSet
 ):
-    queryset = AppealCount.objects.select_related("report__region", "department", "category")
+    queryset = AppealCount.private_objects.select_related(
+        "report__region", "department", "category"
+    )
     serializer_class = serializers.AppealCountSerializer
     filterset_class = filters.AppealCountFilter
     ordering_fields = ["count", "id"]
     lookup_value_regex = INTEGER_ID
-    cache_models = (Region, Department, AppealCategory)
 
 
 @extend_schema_view(
@@ -303,42 +256,25 @@ class AppealCountViewSet(
     )
 )
 class TopFiveViewSet(
-    ReportScopedMixin, ConditionalListMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+    ReportScopedMixin, PublicCacheListMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
-    queryset = AppealCount.objects.select_related("report__region", "department", "category")
+    queryset = AppealCount.private_objects.select_related(
+        "report__region", "department", "category"
+    )
     serializer_class = serializers.TopFiveSerializer
     filterset_class = filters.TopFiveFilter
     filter_backends = [DjangoFilterBackend]  # a fixed order: by report, then by rank
-    cache_models = (Region, Department, AppealCategory)
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .annotate(
-                ranking=Case(
-                    When(department__isnull=False, then=Value("department")),
-                    default=Value("category"),
-                )
-            )
-        )
+        return super().get_queryset().with_ranking()
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        ranked = queryset.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("report_id"), F("appeal_type"), F("ranking")],
-                order_by=[F("count").desc(), F("pk").asc()],
-            )
+        return (
+            queryset.with_rank()
+            .filter(rank__lte=5)
+            .order_by("-report__year", "report__region__order", "appeal_type", "ranking", "rank")
         )
-        return ranked.filter(rank__lte=5).order_by(
-            "-report__year", "report__region__order", "appeal_type", "ranking", "rank"
-        )
-
-    def cache_reports(self):
-        base = super().filter_queryset(self.get_queryset())  # without the window
-        return AnnualReport.objects.filter(pk__in=base.values("report_id")).published()
 
 
 @extend_schema_view(
@@ -349,17 +285,14 @@ class TopFiveViewSet(
     partial_update=extend_schema(summary="Change an episode of a draft report"),
     destroy=extend_schema(summary="Delete an episode of a draft report"),
 )
-class EpisodeViewSet(
-    ReportScopedMixin, DraftWritesMixin, ConditionalGetMixin, viewsets.ModelViewSet
-):
-    queryset = LivestreamEpisode.objects.select_related("report__region").prefetch_related(
+class EpisodeViewSet(ReportScopedMixin, DraftWritesMixin, PublicCacheMixin, viewsets.ModelViewSet):
+    queryset = LivestreamEpisode.private_objects.select_related("report__region").prefetch_related(
         Prefetch("guests", queryset=EpisodeGuest.objects.select_related("department"))
     )
     serializer_class = serializers.EpisodeSerializer
     filterset_class = filters.EpisodeFilter
     ordering_fields = ["number", "aired_on", "appeals_received", "id"]
     lookup_value_regex = INTEGER_ID
-    cache_models = (Region, Department)
 
 
 @extend_schema_view(
@@ -371,9 +304,9 @@ class EpisodeViewSet(
     destroy=extend_schema(summary="Delete a data-sharing request of a draft report"),
 )
 class SharingRequestViewSet(
-    ReportScopedMixin, DraftWritesMixin, ConditionalGetMixin, viewsets.ModelViewSet
+    ReportScopedMixin, DraftWritesMixin, PublicCacheMixin, viewsets.ModelViewSet
 ):
-    queryset = DataSharingRequest.objects.select_related(
+    queryset = DataSharingRequest.private_objects.select_related(
         "report__region", "region"
     ).prefetch_related("recipients", "methods")
     serializer_class = serializers.SharingRequestSerializer
@@ -381,7 +314,6 @@ class SharingRequestViewSet(
     pagination_class = CursorPagination
     ordering_fields = ["id", "records"]
     lookup_value_regex = INTEGER_ID
-    cache_models = (Region, Department, SharingMethod)
 
 
 @extend_schema_view(
@@ -393,22 +325,19 @@ class SharingRequestViewSet(
     destroy=extend_schema(summary="Delete a policy document of a draft report"),
 )
 class PolicyDocumentViewSet(
-    ReportScopedMixin, DraftWritesMixin, ConditionalGetMixin, viewsets.ModelViewSet
+    ReportScopedMixin, DraftWritesMixin, PublicCacheMixin, viewsets.ModelViewSet
 ):
-    queryset = PolicyDocument.objects.select_related("report__region").prefetch_related("issuers")
+    queryset = PolicyDocument.private_objects.select_related("report__region").prefetch_related(
+        "issuers"
+    )
     serializer_class = serializers.PolicyDocumentSerializer
     filterset_class = filters.PolicyDocumentFilter
     ordering_fields = ["order", "issued_on", "id"]
     lookup_value_regex = INTEGER_ID
-    cache_models = (Region, Department)
 
 
 REPORT_ACTION = OpenApiResponse(
     serializers.ReportSerializer, description="The report after the step."
-)
-REFUSED = OpenApiResponse(serializers.DetailSerializer, description="Not allowed.")
-INVALID = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="Messages per field, or under non_field_errors."
 )
 
 
@@ -420,21 +349,17 @@ INVALID = OpenApiResponse(
     partial_update=extend_schema(summary="Change a draft report's details"),
     destroy=extend_schema(summary="Delete a draft report and its records"),
 )
-class ReportViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+class ReportViewSet(PublicCacheMixin, viewsets.ModelViewSet):
     """One city's report for one year, named /reports/<city>/<year>/."""
 
-    queryset = AnnualReport.objects.select_related("region")
+    queryset = AnnualReport.private_objects.select_related("region")
     serializer_class = serializers.ReportSerializer
     filterset_class = filters.ReportFilter
     ordering_fields = ["year", "updated_at", "published_at"]
     lookup_regex = r"(?P<city>[-a-z0-9]{1,60})/(?P<year>[0-9]{4})"
 
-    def sees_drafts(self):
-        return sees_drafts(self.request.user, AnnualReport)
-
     def get_queryset(self):
-        queryset = super().get_queryset()
-        return queryset if self.sees_drafts() else queryset.published()
+        return super().get_queryset().visible_to(self.request.user)
 
     def get_object(self):
         report = get_object_or_404(
@@ -443,20 +368,8 @@ class ReportViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         self.check_object_permissions(self.request, report)
         return report
 
-    def is_public_response(self):
-        return not self.sees_drafts()
-
-    def cache_version(self):
-        if "city" in self.kwargs:
-            reports = self.get_queryset().filter(
-                region__slug=self.kwargs["city"], year=int(self.kwargs["year"])
-            )
-        else:
-            reports = self.filter_queryset(self.get_queryset())
-        return reports_version(reports, (Region,))
-
     def update(self, request, *args, **kwargs):
-        refuse_unless_draft(self.get_object())  # 403 before the input is validated
+        self.get_object().ensure_editable()  # 403 before the input is validated
         return super().update(request, *args, **kwargs)
 
     @transaction.atomic
@@ -476,7 +389,7 @@ class ReportViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     @extend_schema(
         summary="Submit a draft for review",
         request=None,
-        responses={200: REPORT_ACTION, 400: INVALID, 403: REFUSED},
+        responses={200: REPORT_ACTION},
     )
     @action(detail=True, methods=["post"], permission_classes=[CanChangeReports])
     def submit(self, request, city, year):
@@ -485,7 +398,7 @@ class ReportViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     @extend_schema(
         summary="Publish a report (reviewers only)",
         request=None,
-        responses={200: REPORT_ACTION, 400: INVALID, 403: REFUSED},
+        responses={200: REPORT_ACTION},
     )
     @action(detail=True, methods=["post"], permission_classes=[CanChangeReports])
     def publish(self, request, city, year):
@@ -494,7 +407,7 @@ class ReportViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     @extend_schema(
         summary="Reopen a report as a draft, with a reason (reviewers only)",
         request=serializers.ReopenSerializer,
-        responses={200: REPORT_ACTION, 400: INVALID, 403: REFUSED},
+        responses={200: REPORT_ACTION},
     )
     @action(detail=True, methods=["post"], permission_classes=[CanChangeReports])
     def reopen(self, request, city, year):
@@ -512,7 +425,45 @@ class ReportViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def checks(self, request, city, year):
-        return Response(report_checks(self.get_object()))
+        return self.cached(
+            lambda request, **kwargs: Response(report_checks(self.get_object(), request.user)),
+            request,
+        )
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="The province's year: every city's published report side by side",
+        description=(
+            "Jiangsu's cities that have published their report of the year, each with how many "
+            "discrepancies its figure checks find; every indicator with each city's published "
+            "figure; and the province total, for counts every city reported only, with how "
+            "many cities it covers. Drafts are never shown: staff who see drafts are told how "
+            "many there are. As CSV: one row per indicator, each city a column."
+        ),
+    )
+)
+class ProvinceViewSet(PublicCache, viewsets.GenericViewSet):
+    """The province's view of a year, as the site's page /reports/jiangsu/<year>/ shows it."""
+
+    serializer_class = serializers.ProvinceSerializer
+    permission_classes = [AllowAny]  # reads only
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, ProvinceCSVRenderer]
+    filter_backends = []
+    pagination_class = None
+    lookup_regex = rf"{PROVINCE}/(?P<year>[0-9]{{4}})"
+
+    def retrieve(self, request, year):
+        return self.cached(lambda request, **kwargs: self.answer(int(year)), request)
+
+    def answer(self, year):
+        try:
+            if year not in AnnualReport.YEARS:
+                raise AnnualReport.DoesNotExist
+            page = province_page(self.request.user, year)
+        except (Region.DoesNotExist, AnnualReport.DoesNotExist):
+            raise NotFound(_("No city has published a report for this year.")) from None
+        return Response(self.get_serializer(page).data)
 
 
 class TokenView(GenericAPIView):
@@ -527,16 +478,23 @@ class TokenView(GenericAPIView):
 
     @extend_schema(
         summary="Get an API token (staff)",
-        responses={200: serializers.TokenSerializer, 400: OpenApiResponse(description="Refused.")},
+        responses={200: serializers.TokenSerializer},
     )
     def post(self, request):
         given = self.get_serializer(data=request.data)
         given.is_valid(raise_exception=True)
         user = authenticate(request, **given.validated_data)
         if user is None or not user.is_active or not user.is_staff:
-            return Response(
-                {"non_field_errors": [_("These credentials are not those of a staff account.")]},
-                status=status.HTTP_400_BAD_REQUEST,
+            # Raised, not returned: an error is JSON whatever format was asked for.
+            raise ValidationError(
+                {"non_field_errors": [_("These credentials are not those of a staff account.")]}
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+@csrf_exempt  # a write to nothing is a 404, not the CSRF failure page
+def not_found(request, *args, **kwargs):
+    """A URL under the API that names nothing (an id that is not a number): a JSON 404 like every
+    other answer of the API, not the site's HTML page."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)

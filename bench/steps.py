@@ -11,6 +11,7 @@ import os
 import resource
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import django
@@ -106,7 +107,9 @@ def write_sharing_csv(args) -> dict:
 
     rng = random.Random(args.seed)
     reports = list(
-        AnnualReport.objects.synthetic().select_related("region").order_by("region__order", "year")
+        AnnualReport.private_objects.synthetic()
+        .select_related("region")
+        .order_by("region__order", "year")
     )
     if not reports:
         raise SystemExit("no synthetic report: run generate_demo first")
@@ -166,7 +169,8 @@ class Keys:
         from hotline.models import AnnualReport, Department, Region, SharingMethod
 
         self.reports = {
-            (r.region.slug, r.year): r.pk for r in AnnualReport.objects.select_related("region")
+            (r.region.slug, r.year): r.pk
+            for r in AnnualReport.private_objects.select_related("region")
         }
         self.regions = dict(Region.objects.values_list("slug", "pk"))
         self.units = {}
@@ -201,7 +205,7 @@ def import_floor(args) -> dict:
     imported = 0
 
     def flush(batch):
-        DataSharingRequest.objects.bulk_create([request for request, _r, _m in batch])
+        DataSharingRequest.private_objects.bulk_create([request for request, _r, _m in batch])
         recipients.objects.bulk_create(
             recipients(datasharingrequest_id=request.pk, department_id=unit)
             for request, units, _m in batch
@@ -245,11 +249,19 @@ def import_stock(args) -> dict:
     """What a user gets without us: django-import-export's ModelResource for the model, with
     default options, fed the same rows keyed as its default widgets expect (primary keys)."""
     import tablib
-    from import_export import resources
+    from import_export import fields, resources, widgets
 
-    from hotline.models import DataSharingRequest
+    from hotline.models import AnnualReport, DataSharingRequest
+
+    # The one thing a stock resource cannot guess: reports have no default manager (every
+    # reader picks private or public), so the report's widget is told which one.
+    class ReportWidget(widgets.ForeignKeyWidget):
+        def get_queryset(self, value, row, *args, **kwargs):
+            return AnnualReport.private_objects.all()
 
     class SharingResource(resources.ModelResource):
+        report = fields.Field("report", "report", ReportWidget(AnnualReport))
+
         class Meta:
             model = DataSharingRequest
 
@@ -291,29 +303,41 @@ def import_stock(args) -> dict:
                 row["note"],
             ]
         )
-    before = peak_rss_mb()
-    started = time.monotonic()
-    result = SharingResource().import_data(dataset, dry_run=False)
-    seconds = time.monotonic() - started
+    with synthetic_drafts():
+        before = peak_rss_mb()
+        started = time.monotonic()
+        result = SharingResource().import_data(dataset, dry_run=False)
+        seconds = time.monotonic() - started
     if result.has_errors() or result.has_validation_errors():
-        raise SystemExit(f"stock import failed: {result.totals}")
+        invalid = [(row.number, row.error_dict) for row in result.invalid_rows[:3]]
+        raise SystemExit(f"stock import failed: {result.totals} {invalid}")
     return {"rows": len(dataset), "seconds": seconds, "peak_mb": peak_rss_mb(), "start_mb": before}
 
 
-def import_project(args) -> dict:
+@contextmanager
+def synthetic_drafts():
+    """Importers refuse records of a published report, as they must: the synthetic reports are
+    drafts while one runs (outside the timing), published again after."""
     from hotline.models import AnnualReport
 
-    path = offset_lines(Path(args.path), PROJECT_LINES)
-    # The importer refuses records of a published report, as it must; the synthetic reports are
-    # drafts while it runs (outside the timing), published again after.
-    synthetic = AnnualReport.objects.synthetic()
+    synthetic = AnnualReport.private_objects.synthetic()
     published = list(synthetic.published().values_list("pk", flat=True))
     synthetic.update(status=AnnualReport.Status.DRAFT)
-    before = peak_rss_mb()
-    started = time.monotonic()
-    rows = import_with_project_importer(path, line_offset=PROJECT_LINES)
-    seconds = time.monotonic() - started
-    AnnualReport.objects.filter(pk__in=published).update(status=AnnualReport.Status.PUBLISHED)
+    try:
+        yield
+    finally:
+        AnnualReport.private_objects.filter(pk__in=published).update(
+            status=AnnualReport.Status.PUBLISHED
+        )
+
+
+def import_project(args) -> dict:
+    path = offset_lines(Path(args.path), PROJECT_LINES)
+    with synthetic_drafts():
+        before = peak_rss_mb()
+        started = time.monotonic()
+        rows = import_with_project_importer(path, line_offset=PROJECT_LINES)
+        seconds = time.monotonic() - started
     path.unlink()
     return {"rows": rows, "seconds": seconds, "peak_mb": peak_rss_mb(), "start_mb": before}
 
@@ -341,6 +365,37 @@ def export_csv(args) -> dict:
     }
 
 
+def pdf_job_start(args) -> dict:
+    """The request that finds no PDF for its version and queues its job (202 生成中), for
+    up to `limit` published reports; the job itself is not run (no worker here)."""
+    import statistics
+    import tempfile
+
+    from django.test import Client, override_settings
+
+    from hotline.models import AnnualReport
+
+    reports = AnnualReport.public_objects.select_related("region").order_by("-year")
+    urls = [f"/reports/{r.region.slug}/{r.year}/report.pdf" for r in reports[: args.limit or 20]]
+    timings = []
+    with tempfile.TemporaryDirectory() as folder, override_settings(DOWNLOADS_DIR=folder):
+        client = Client()
+        for url in urls:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 202:
+                raise SystemExit(f"{url} answered {response.status_code}, not 202")
+    # The first pays for the process's cold start (imports, templates), once per worker.
+    first, warm = timings[0], timings[1:] or timings
+    return {
+        "requests": len(timings),
+        "first_ms": first,
+        "median_ms": statistics.median(warm),
+        "max_ms": max(warm),
+    }
+
+
 def resolves(args) -> dict:
     from django.urls import Resolver404, resolve
 
@@ -359,6 +414,7 @@ STEPS = {
     "import_project": import_project,
     "export_csv": export_csv,
     "resolves": resolves,
+    "pdf_job_start": pdf_job_start,
 }
 
 

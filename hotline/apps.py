@@ -1,7 +1,34 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class HotlineConfig(AppConfig):
+    default = True  # the app's config, though AxesConfig below is in this module too
     name = "hotline"
     verbose_name = _("Hotline records")
+
+    def ready(self):
+        from hotline import freshness
+
+        freshness.connect_receivers()
+
+
+class AxesConfig(axes_apps.AppConfig):
+    """django-axes under a name staff read: its admin section was "AXES", untranslated."""
+
+    verbose_name = _("Login protection")
+
+    # django-axes's model names, which it does not translate to Chinese: this project's
+    # catalogue does. Named here so that `make messages` keeps them.
+    MODEL_NAMES = (
+        gettext_noop("access attempt"),
+        gettext_noop("access attempts"),
+        gettext_noop("access failure"),
+        gettext_noop("access failures"),
+        gettext_noop("access log"),
+        gettext_noop("access logs"),
+        gettext_noop("access attempt expiration"),
+        gettext_noop("access attempt expirations"),
+    )

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from hotline import freshness
 from hotline.models import (
     AnnualReport,
     AppealCategory,
@@ -185,7 +186,7 @@ class Catalogue:
         indicators = list(Indicator.objects.select_related("table"))
         reference = {
             f.indicator.code: (f.value, f.decimals, f.text)
-            for f in Figure.objects.filter(
+            for f in Figure.private_objects.filter(
                 report__region__slug=REFERENCE[0], report__year=REFERENCE[1]
             ).select_related("indicator")
         }
@@ -488,7 +489,7 @@ def generate(
     catalogue = Catalogue.load()
     years = sorted(years)
     taken = set(
-        AnnualReport.objects.filter(region__in=cities, year__in=years).values_list(
+        AnnualReport.private_objects.filter(region__in=cities, year__in=years).values_list(
             "region__slug", "year"
         )
     )
@@ -498,6 +499,7 @@ def generate(
     per_report = dict(zip(plan, requests, strict=True))
     with transaction.atomic():
         places = ensure_places(cities, summary)
+        freshness.changed(freshness.REFERENCE)
     methods = list(SharingMethod.objects.all())
     categories = list(AppealCategory.objects.all())
     done = 0
@@ -521,6 +523,7 @@ def generate(
                     prior=prior,
                     summary=summary,
                 )
+                freshness.cities_changed([city.slug])  # written in bulk: no receiver saw it
             done += 1
             if on_report:
                 on_report(done, len(plan))
@@ -528,7 +531,7 @@ def generate(
 
 
 def _stored_synthetic_figures(city, year) -> dict[str, Decimal | None] | None:
-    report = AnnualReport.objects.synthetic().filter(region=city, year=year).first()
+    report = AnnualReport.private_objects.synthetic().filter(region=city, year=year).first()
     if report is None:
         return None
     return dict(report.figures.values_list("indicator__code", "value"))
@@ -544,7 +547,7 @@ def _make_report(
     rng = random.Random(f"{seed}:{city.slug}:{year}")
     scale = level(seed, city, year)
     population = round(POPULATION.get(city.slug, DEFAULT_POPULATION) * rng.uniform(0.99, 1.01))
-    [report] = AnnualReport.objects.bulk_create(
+    [report] = AnnualReport.private_objects.bulk_create(
         [
             AnnualReport(
                 region=city,
@@ -597,7 +600,6 @@ def _make_report(
             Figure(
                 report=report,
                 indicator=indicator,
-                kind=indicator.kind,
                 value=value,
                 decimals=decimals,
                 text=text,
@@ -605,7 +607,7 @@ def _make_report(
                 change_decimals=2 if published_change is not None else 0,
             )
         )
-    Figure.objects.bulk_create(figures, batch_size=BATCH)
+    Figure.private_objects.bulk_create(figures, batch_size=BATCH)
     summary.figures += len(figures)
     summary.appeal_counts += _appeal_counts(rng, report, values, places, categories)
     summary.episodes += len(episodes)
@@ -635,7 +637,7 @@ def _episodes(rng, report, places):
     ]
     for episode in episodes:
         episode.appeals_received = episode.answered_on_air + episode.supervised_after
-    LivestreamEpisode.objects.bulk_create(episodes, batch_size=BATCH)
+    LivestreamEpisode.private_objects.bulk_create(episodes, batch_size=BATCH)
     guests = []
     for episode in episodes:
         for i, unit in enumerate(rng.sample(places.city_units, rng.randint(1, 3))):
@@ -659,7 +661,7 @@ def _episodes(rng, report, places):
 def _policy_documents(rng, report, city, places):
     prefix = city.name.removesuffix("市")
     titles = rng.sample(DOCUMENT_TITLES, rng.randint(2, 6))
-    documents = PolicyDocument.objects.bulk_create(
+    documents = PolicyDocument.private_objects.bulk_create(
         PolicyDocument(
             report=report,
             order=n,
@@ -709,7 +711,7 @@ def _sharing_requests(rng, report, city, places, methods, categories, count):
                     delivered_on=_date_in(rng, year) if rng.random() < 0.5 else None,
                 )
             )
-        DataSharingRequest.objects.bulk_create(batch)
+        DataSharingRequest.private_objects.bulk_create(batch)
         recipients.objects.bulk_create(
             recipients(datasharingrequest_id=r.pk, department_id=unit.pk)
             for r in batch
@@ -745,7 +747,7 @@ def _appeal_counts(rng, report, values, places, categories) -> int:
     total = values.get("appeals.total.total")
     for category in categories:
         rows.append(_category_count(report, Type.ALL, category, by_category[category], total))
-    AppealCount.objects.bulk_create(rows, batch_size=BATCH)
+    AppealCount.private_objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
 
 
@@ -767,9 +769,10 @@ def _category_count(report, appeal_type, category, count, base):
 def clear() -> dict[str, int]:
     """Delete every synthetic report with its records, and the synthetic districts and units
     nothing else refers to. Nothing else is touched."""
-    reports = AnnualReport.objects.synthetic()
+    reports = AnnualReport.private_objects.synthetic()
     deleted = {}
     with transaction.atomic():
+        cities = set(reports.values_list("region__slug", flat=True))
         # Raw deletes, child tables first: made-up rows have no history to keep, and
         # per-row delete signals would write a history row for each.
         steps = [
@@ -785,11 +788,11 @@ def clear() -> dict[str, int]:
             (ReportEvent, "report__in"),
         ]
         for model, lookup in steps:
-            queryset = model.objects.filter(**{lookup: reports.values("pk")})
+            queryset = model._default_manager.filter(**{lookup: reports.values("pk")})
             deleted[model._meta.label] = queryset._raw_delete(queryset.db)
         deleted["hotline.AnnualReport"] = reports._raw_delete(reports.db)
         units = Department.objects.filter(is_synthetic=True).filter(
-            ~Exists(AppealCount.objects.filter(department=OuterRef("pk"))),
+            ~Exists(AppealCount.private_objects.filter(department=OuterRef("pk"))),
             ~Exists(EpisodeGuest.objects.filter(department=OuterRef("pk"))),
             ~Exists(
                 DataSharingRequest.recipients.through.objects.filter(department=OuterRef("pk"))
@@ -799,9 +802,11 @@ def clear() -> dict[str, int]:
         deleted["hotline.Department"] = units._raw_delete(units.db)
         regions = Region.objects.filter(is_synthetic=True).filter(
             ~Exists(Department.objects.filter(region=OuterRef("pk"))),
-            ~Exists(DataSharingRequest.objects.filter(region=OuterRef("pk"))),
-            ~Exists(AnnualReport.objects.filter(region=OuterRef("pk"))),
+            ~Exists(DataSharingRequest.private_objects.filter(region=OuterRef("pk"))),
+            ~Exists(AnnualReport.private_objects.filter(region=OuterRef("pk"))),
             ~Exists(Region.objects.filter(parent=OuterRef("pk"))),
         )
         deleted["hotline.Region"] = regions._raw_delete(regions.db)
+        freshness.changed(freshness.REFERENCE)
+        freshness.cities_changed(cities)
     return deleted

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -28,3 +29,27 @@ class ChosenLanguageMiddleware:
         patch_vary_headers(response, ("Cookie", "Accept-Language"))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Pages, API answers and text downloads gzip-compressed for a client that accepts it, with
+    `Vary: Accept-Encoding`. It runs after the page cache (hotline.caching), which stores and
+    serves the uncompressed body: a client without gzip gets it as it is. Formats compressed
+    already (PDF, XLSX, ZIP, images) are sent as they are: gzip would only cost time. Django's
+    gzip pads each response with random bytes against BREACH (the pages carry a CSRF token)."""
+
+    COMPRESSED_TYPES = (
+        "application/pdf",
+        "application/zip",
+        "application/gzip",
+        "application/vnd.openxmlformats",
+        "image/png",
+        "image/jpeg",
+        "image/webp",
+        "font/woff",
+    )
+
+    def process_response(self, request, response):
+        if response.get("Content-Type", "").startswith(self.COMPRESSED_TYPES):
+            return response
+        return super().process_response(request, response)

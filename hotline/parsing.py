@@ -4,7 +4,9 @@
 Shared by the admin's figure grid and the CSV/Excel importers, so it knows nothing of either.
 Each number parser returns the number with the count of decimals it was written with
 (92.30 → 2), or None for "not reported", and raises ValueError with a translated message for
-anything else.
+anything else. That is the one rule of a figure's decimals: those it was typed or printed with
+(typed_decimals), kept beside the number (Figure.PRINTED_DECIMALS) and written back with it
+(hotline.models.reports.printed).
 """
 
 import re
@@ -54,7 +56,14 @@ def _number(body: str, original) -> tuple[Decimal, int]:
         )
     whole = re.sub(r"[, ]", "", match["whole"]) or "0"
     fraction = match["fraction"] or ""
-    return Decimal(f"{whole}.{fraction}" if fraction else whole), len(fraction)
+    number = Decimal(f"{whole}.{fraction}" if fraction else whole)
+    return number, typed_decimals(number)
+
+
+def typed_decimals(number: Decimal) -> int:
+    """The decimals a number was written with, which a Decimal read from its text keeps:
+    92.30 → 2, 1438746 → 0. (A float has none of its own: read it from its text.)"""
+    return max(0, -number.as_tuple().exponent)
 
 
 def parse_decimal(text) -> tuple[Decimal, int] | None:
@@ -136,7 +145,8 @@ def parse_integer(text) -> int | None:
         parsed = parse_decimal(text)
     except ValueError:
         parsed = False
-    if parsed is False or (parsed is not None and parsed[0] % 1):
+    # Not `% 1`, which a Decimal of more than 28 digits cannot do (it raises).
+    if parsed is False or (parsed is not None and parsed[0] != parsed[0].to_integral_value()):
         raise ValueError(_("“%(text)s” is not a whole number.") % {"text": text})
     return None if parsed is None else int(parsed[0])
 

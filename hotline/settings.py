@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "simple_history",
     "import_export",
     "rest_framework",
@@ -59,18 +60,27 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
-    "axes",
+    "hotline.apps.AxesConfig",  # django-axes, with a translated name in the admin
     "csp",
+    "django_guid",
+    "django_tasks",
+    "django_tasks_db",
     "hotline",
     "reports",
     "api",
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request carries its id, and so does the response.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before every middleware that reads or writes a body: it compresses what they made.
+    "hotline.middleware.CompressionMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.ReadOnlyCorsMiddleware",
+    "api.middleware.DeprecationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hotline.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reports.open_data.licence_context",
             ],
         },
     },
@@ -111,14 +122,33 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# The freshness query that every public page makes is prepared once per PostgreSQL connection;
-# turn this off behind a pooler that does not keep prepared statements (PgBouncer in
-# transaction mode).
-DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # Imports and publishing run in one transaction; wait for a lock rather than fail at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL: readers never wait for a writer, so an import blocks no page. IMMEDIATE:
+            # a write takes the lock when its transaction begins, and waits for it up to the
+            # busy timeout, rather than failing at once when two transactions both upgrade.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            # Seconds a write waits for another (an import) before "database is locked"; the
+            # writer then reads that an import is running (hotline.outages).
+            "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
+        }
+    )
+
+# PostgreSQL: DATABASE_POOL_SIZE > 0 gives each process a pool of that many connections
+# (psycopg-pool), each checked before it is handed out (conn_health_checks), so that one the
+# server dropped is replaced rather than failing a request. The budget: README "Deploying".
+DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "0"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections, not Django
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        # Seconds a request waits for a connection before it fails (a 503).
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    }  # checked before use: Django passes the pool a check with conn_health_checks
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -132,16 +162,32 @@ AUTHENTICATION_BACKENDS = [
 # instance alone keeps its cache in memory. Keys carry the data's version (reports/caching.py):
 # a correction is seen at once everywhere without deleting anything.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis that is down or hung is a cache miss, never an error (hotline.cache_guard).
+            "BACKEND": "hotline.cache_guard.GuardedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "hotline"),
+            # Short: a hung Redis must not hold a worker; the guard then skips it for a while.
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each process's own memory, bounded: a rendered page is tens to hundreds of kB.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "100"))},
+        }
+    }
+# Versions of the published data are kept in the cache only when every process shares it
+# (hotline.freshness): a cached page then runs no query.
+FRESHNESS_IN_CACHE = bool(REDIS_URL)
 # Seconds a rendered public page is kept server-side; 0 turns the page cache off. Outdated
 # versions are never served, so this only bounds the cache's size.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "86400"))
@@ -187,6 +233,11 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_ONLY)
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
 SESSION_COOKIE_HTTPONLY = True
+# The language switch's cookie, like the others: HTTPS only, not sent by other sites' forms,
+# not read by scripts.
+LANGUAGE_COOKIE_SECURE = HTTPS_ONLY
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 # The admin's forms read the token from the page, never from the cookie.
 CSRF_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if HTTPS_ONLY else 0
@@ -199,6 +250,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page of this site uses, refused to it and to anything it embeds
+# (django-permissions-policy).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # No inline script anywhere: chart data sits in <script type="application/json"> blocks, which
 # are data, not scripts. No <style> elements either; style="" attributes are allowed because
@@ -219,6 +295,58 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# -- Logging (README, "Deploying"): one JSON object a line on stderr, for journald or any log
+# collector; each line of a request carries its id (X-Request-ID, also sent back to the
+# client so that a user can quote it). Every unhandled error is logged once, with its
+# traceback, by Django's django.request logger through the root handler.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+DJANGO_GUID = {
+    # A sane X-Request-ID from the proxy (nginx's $request_id, a UUID) is kept; anything else
+    # is replaced by a new id.
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,  # it would overwrite CORS_EXPOSE_HEADERS, which lists it
+}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {
+            "()": "django_guid.log_filters.CorrelationId",
+            "correlation_id_field": "request_id",
+        },
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "json",
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers (console when DEBUG, mail_admins) off: its records reach the
+        # root handler, once.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # A line per request saying that an id was made, or that a client's was replaced
+        # (with what the client sent): noise.
+        "django_guid": {"level": "ERROR"},
+        # WeasyPrint logs every step of every PDF at INFO, and CSS it ignores at WARNING.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+    },
+}
+
 # -- Logins: django-axes locks out a username from an address after repeated failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
@@ -230,9 +358,25 @@ AXES_CLIENT_IP_CALLABLE = "hotline.security.client_ip"
 TRUSTED_PROXY_COUNT = int(
     os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_HTTPS_PROXY") else "0")
 )
+# Where the proxy's requests come from: X-Forwarded-For is read only from these (a client that
+# reaches gunicorn directly would write it itself).
+TRUSTED_PROXY_ADDRESSES = env_list("TRUSTED_PROXY_ADDRESSES", "127.0.0.1,::1")
+
+# -- Large downloads (hotline.download_store): each version written once to a file here, then
+# sent from it; by nginx when DOWNLOADS_ACCEL_REDIRECT names the internal location that maps
+# to this directory (README "Deploying").
+DOWNLOADS_DIR = Path(os.environ.get("DOWNLOADS_DIR") or BASE_DIR / "var" / "downloads")
+DOWNLOADS_ACCEL_REDIRECT = os.environ.get("DOWNLOADS_ACCEL_REDIRECT", "")
 
 # -- Uploads (imports): refused above these sizes, before the file is read whole.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+# The most rows the admin imports in one request: preview and confirm each read the whole file
+# within gunicorn's timeout (README, "Import and export"). Counted as the file is read.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
+# Where the admin keeps an upload between preview and confirmation (random names, this site's
+# own directory), and how long an unconfirmed one is kept.
+IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR") or BASE_DIR / "var" / "imports")
+IMPORT_UPLOAD_MAX_AGE_HOURS = float(os.environ.get("IMPORT_UPLOAD_MAX_AGE_HOURS", "24"))
 # Larger uploads go to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Form fields other than files (the figure grid posts a few hundred cells).
@@ -241,13 +385,42 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# -- Background jobs (README, "Deploying"): Django's Tasks framework (the django-tasks backport
+# on 5.2) with its database backend, so that SQLite needs no other service and PostgreSQL gets
+# a durable queue; `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# An admin import of more rows than this runs as a job (preview, then confirm), with progress:
+# about 5 s of work on a 2-core machine at worst (README, "Import and export"). Counted as read.
+IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "5000"))
+# A running import job with no progress for this long is taken for dead (its worker killed):
+# it is marked failed, and since its transaction never committed, nothing was written.
+IMPORT_JOB_STALE_SECONDS = int(os.environ.get("IMPORT_JOB_STALE_SECONDS", "120"))
+
 ADMIN_SITE_HEADER = _("12345 Hotline Records")
 
 # The public API (api/, README "API").
 API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/min").strip()
 if API_ANON_RATE.lower() in {"", "0", "off", "none"}:
     API_ANON_RATE = None  # throttling off, e.g. for the schemathesis run in CI
-API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "300"))
+# Seconds a browser or a shared cache may keep a public page or API answer: short, so that a
+# correction is seen within minutes (API_CACHE_MAX_AGE is its former name).
+PUBLIC_CACHE_MAX_AGE = int(
+    os.environ.get("PUBLIC_CACHE_MAX_AGE") or os.environ.get("API_CACHE_MAX_AGE") or "300"
+)
+
+# The licence of the published data (open data, README "Open data"): the data owner's decision.
+# Shown on every public page and in every package and catalogue. The default is a statement,
+# not a licence: published government information, to be reused with its source.
+# OPEN_DATA_LICENSE is an Open Definition id (CC-BY-4.0, ODC-BY-1.0, other-at, ...).
+OPEN_DATA_LICENSE = os.environ.get("OPEN_DATA_LICENSE", "").strip() or "other-at"
+OPEN_DATA_LICENSE_TITLE = os.environ.get("OPEN_DATA_LICENSE_TITLE", "").strip() or _(
+    "Published government information: free to reuse, citing the city's 12345 hotline annual "
+    "report as its source"
+)
+OPEN_DATA_LICENSE_URL = os.environ.get("OPEN_DATA_LICENSE_URL", "").strip()
+OPEN_DATA_PUBLISHER = os.environ.get("OPEN_DATA_PUBLISHER", "").strip() or _(
+    "12345 government service hotlines of Jiangsu's cities"
+)
 
 REST_FRAMEWORK = {
     # Token first, so that an anonymous write gets 401 with `WWW-Authenticate: Token`.
@@ -262,29 +435,32 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
         "api.renderers.CSVRenderer",
     ],
+    # JSON only: a form's fields are all text, so a form could not say 2024 from "2024" or true
+    # from "true", which the schema tells apart (any other body is a 415).
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "api.parsers.JSONParser",  # numbers with the decimals they are written with
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "api.filters.OrderingFilter",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.renderers.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
+    # Report models have no `objects` (see AnnualReport): path parameters read the default one.
+    "DEFAULT_QUERY_MANAGER": "_default_manager",
     "TITLE": "12345 Hotline Records API",
     "DESCRIPTION": (
         "Published figures and records of the annual reports of the 12345 government service "
         "hotlines of Jiangsu's cities. Anyone may read published data; staff write with a token. "
         "Every list also answers `?format=csv` (UTF-8 with BOM)."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": "1.2.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -297,6 +473,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.describe_parameters",
+        "api.schema.describe_operations",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "hotline.models.reports.AnnualReport.Status",
@@ -314,4 +491,4 @@ CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After", "X-Request-ID"]

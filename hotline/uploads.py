@@ -4,6 +4,7 @@ Imports call `validate_upload(file, allowed=...)` first: a file too large, of a 
 allowed, or whose content is not of its claimed type is refused with a message that names it.
 """
 
+import codecs
 import json
 import zipfile
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ XLSX, CSV, JSON = "xlsx", "csv", "json"
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 # A spreadsheet's XML compresses about tenfold; far more is a zip bomb, not a report.
 MAX_UNZIPPED_RATIO = 100
+CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -91,14 +93,17 @@ def _check_xlsx(file, name, limit):
 
 
 def _check_text(file, name, kind):
-    data = file.read()
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if b"\x00" in data:
-        raise _not_what_it_claims(name, kind)
+    """Read in chunks, whatever the size: no NUL byte, text in one of TEXT_ENCODINGS, and for
+    JSON a list of records, parsed one record at a time."""
     for encoding in TEXT_ENCODINGS:
+        file.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)("strict")
         try:
-            text = data.decode(encoding)
+            while chunk := file.read(CHUNK):
+                if b"\x00" in chunk:
+                    raise _not_what_it_claims(name, kind)
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
         break
@@ -109,8 +114,14 @@ def _check_text(file, name, kind):
             code="encoding",
         )
     if kind == JSON:
+        from hotline.importing.readers import Refused, iter_json_array
+
+        file.seek(0)
         try:
-            json.loads(text)
-        except ValueError:
+            for _record in iter_json_array(codecs.getreader(encoding)(file)):
+                pass
+        except (json.JSONDecodeError, RecursionError):
             raise _not_what_it_claims(name, kind) from None
+        except (ValueError, Refused):
+            pass  # JSON, but not a list of records: the importer says so in its own words
     return CheckedUpload(kind, encoding)

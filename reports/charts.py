@@ -1,11 +1,8 @@
-"""Chart data for the pages: built from figures already fetched, drawn by static/reports/charts.js.
-
-A chart is data, not script: the template puts `Chart.spec()` in a
-<script type="application/json"> block (nothing inline is executed) and shows the same
-numbers as a table under the chart.
+"""Charts for the pages and the PDF: built from figures already fetched, drawn on the server as
+SVG (reports/svg.py), so that no script is needed to see one; the same numbers are in a table
+under each chart.
 """
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,6 +11,7 @@ from django.utils.translation import gettext as _
 from hotline.models.catalogue import translated
 
 from .formatting import format_number
+from .svg import chart_svg
 
 
 @dataclass
@@ -36,20 +34,9 @@ class Chart:
     section: str = ""  # the report section (Section.code) the chart is shown in
 
     @property
-    def data_id(self):
-        return f"{self.id}-data"
-
-    def spec(self) -> dict:
-        return {
-            "kind": self.kind,
-            "title": self.title,
-            "unit": self.unit,
-            "labels": self.labels,
-            "series": [
-                {"label": s.label, "values": [None if v is None else float(v) for v in s.values]}
-                for s in self.series
-            ],
-        }
+    def svg(self):
+        """The chart drawn on the server: the same SVG on the page and in the PDF."""
+        return chart_svg(self)
 
     @property
     def rows(self):
@@ -60,7 +47,7 @@ class Chart:
         ]
 
 
-def _chart_from_codes(id, title, kind, by_code, codes, series_label=""):
+def _chart_from_codes(id, title, kind, by_code, codes, label_header, series_label=""):
     figures = [by_code[c] for c in codes if c in by_code and by_code[c].value is not None]
     if not figures:
         return None
@@ -78,10 +65,11 @@ def _chart_from_codes(id, title, kind, by_code, codes, series_label=""):
             )
         ],
         unit=units.pop() if len(units) == 1 else "",
+        label_header=label_header,
     )
 
 
-def report_charts(by_code, departments, categories, requests, trends) -> list[Chart]:
+def report_charts(by_code, departments, categories, sharing, trends) -> list[Chart]:
     candidates = [
         _chart_from_codes(
             "chart-appeal-sources",
@@ -93,6 +81,7 @@ def report_charts(by_code, departments, categories, requests, trends) -> list[Ch
                 "appeals.total.source_internet",
                 "appeals.total.source_transfer",
             ],
+            _("Appeal source"),
         ),
         _chart_from_codes(
             "chart-appeal-handling",
@@ -104,12 +93,13 @@ def report_charts(by_code, departments, categories, requests, trends) -> list[Ch
                 "appeals.total.answered_by_specialist",
                 "appeals.total.dispatched",
             ],
+            _("Handled by"),
         ),
         _calls_chart(by_code, "calls_handled", "chart-calls", _("Calls handled by people")),
         _calls_chart(by_code, "avg_talk_s", "chart-talk-time", _("Average talk time")),
         _top_departments_chart(departments),
         *_top_categories_charts(categories),
-        *_sharing_charts(requests),
+        *_sharing_charts(sharing),
         *trend_charts_for_report(trends),
     ]
     charts = [c for c in candidates if c is not None]
@@ -153,6 +143,7 @@ def _calls_chart(by_code, column, id, title):
             Series(title, [f.printed_value for f in figures], max(f.decimals for f in figures))
         ],
         unit=translated(figures[0].indicator, "unit"),
+        label_header=_("Call direction"),
     )
 
 
@@ -187,27 +178,18 @@ def _top_categories_charts(categories):
     return charts
 
 
-def _sharing_charts(requests):
-    if not requests:
+def _sharing_charts(sharing):
+    """From the register's summary (reports.selectors.sharing_summary), not its rows."""
+    if not sharing.requests:
         return []
-    by_method, by_kind = Counter(), Counter()
-    method_names, records_by_method = {}, defaultdict(int)
-    for request in requests:
-        for method in request.methods.all():
-            by_method[method.code] += 1
-            records_by_method[method.code] += request.records
-            method_names[method.code] = (method.order, translated(method, "name"))
-        for kind in {r.get_kind_display() for r in request.recipients.all()}:
-            by_kind[kind] += 1
-    methods = sorted(method_names, key=lambda code: method_names[code])
-    kinds = [kind for kind, _count in by_kind.most_common()]
+    methods, kinds = sharing.by_method, sharing.by_kind
     return [
         Chart(
             id="chart-sharing-methods",
             title=_("Data-sharing requests by method"),
             kind="bar",
-            labels=[method_names[m][1] for m in methods],
-            series=[Series(_("Requests"), [Decimal(by_method[m]) for m in methods])],
+            labels=[m.label for m in methods],
+            series=[Series(_("Requests"), [Decimal(m.requests) for m in methods])],
             unit=_("requests"),
             note=_("A request handed over in several ways counts under each."),
             label_header=_("Method"),
@@ -216,8 +198,8 @@ def _sharing_charts(requests):
             id="chart-sharing-recipients",
             title=_("Data-sharing requests by kind of recipient"),
             kind="hbar",
-            labels=kinds,
-            series=[Series(_("Requests"), [Decimal(by_kind[k]) for k in kinds])],
+            labels=[k.label for k in kinds],
+            series=[Series(_("Requests"), [Decimal(k.requests) for k in kinds])],
             unit=_("requests"),
             note=_("A request shared with several kinds of unit counts under each."),
             label_header=_("Kind of recipient"),

@@ -1,184 +1,17 @@
-"""Every table as CSV (UTF-8 with BOM, so that Excel and WPS read the Chinese), XLSX and JSON.
+"""The public downloads: each table of the site as a hotline.writers.Table, written as CSV,
+XLSX and JSON by the one writer (its rules: hotline/writers.py)."""
 
-A Dataset is columns and typed rows; numbers stay numbers (a change of -8.77 is data, not a
-formula), and text cells that a spreadsheet would run as a formula are neutralised.
-"""
+from collections.abc import Iterator
 
-import csv
-import io
-import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-
-from django.http import HttpResponse, StreamingHttpResponse
-from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from hotline.models import PolicyDocument
 from hotline.models.catalogue import translated
+from hotline.writers import Table
 
 from .formatting import change_text
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json; charset=utf-8",
-}
-
-
-@dataclass
-class Dataset:
-    name: str  # the file name without extension: huaian-2023-appeals
-    title: str
-    columns: list[tuple[str, str]]  # (key, header)
-    rows: Iterable[dict]  # read once, by the writer
-    source: str = ""
-    url: str = ""
-    last_modified: datetime | None = None
-    notes: list[str] = field(default_factory=list)
-
-
-def neutralise(value):
-    """A text that a spreadsheet would read as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _plain(value):
-    if value is None:
-        return ""
-    if isinstance(value, Promise):
-        return str(value)
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
-
-
-CSV_CHUNK_ROWS = 500
-
-
-def iter_csv(dataset: Dataset) -> Iterator[bytes]:
-    """The CSV in pieces of a few hundred rows, so that a long list is never whole in memory."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    out.write("\ufeff")
-    writer.writerow([neutralise(header) for _key, header in dataset.columns])
-    for n, row in enumerate(dataset.rows, start=1):
-        writer.writerow([neutralise(_plain(row.get(key))) for key, _header in dataset.columns])
-        if n % CSV_CHUNK_ROWS == 0:
-            yield out.getvalue().encode("utf-8")
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue().encode("utf-8")
-
-
-def to_csv(dataset: Dataset) -> bytes:
-    return b"".join(iter_csv(dataset))
-
-
-def _xlsx_cell(sheet, value, **style):
-    cell = WriteOnlyCell(sheet, value)
-    if isinstance(value, Decimal) and value.as_tuple().exponent < 0:
-        # Printed decimals are part of the figure: 92.30, not 92.3.
-        cell.number_format = "0." + "0" * -value.as_tuple().exponent
-    elif isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        # Stored as text, never as a formula, and kept text if the cell is edited.
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
-def to_xlsx(dataset: Dataset) -> bytes:
-    # Write-only: rows go to a temporary file as they come, so a long list is never whole in
-    # memory as cells (the compressed file is).
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(dataset.name[:31])
-    bold = Font(bold=True)
-    sheet.append([_xlsx_cell(sheet, header, font=bold) for _key, header in dataset.columns])
-    for row in dataset.rows:
-        sheet.append([_xlsx_cell(sheet, _plain(row.get(key))) for key, _header in dataset.columns])
-    notes = [n for n in [dataset.source, *dataset.notes] if n]
-    if notes or dataset.url:
-        about = workbook.create_sheet(_("About"))
-        about.append([dataset.title])
-        for line in [*notes, dataset.url]:
-            if line:
-                about.append([neutralise(line)])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _json_value(value):
-    if isinstance(value, Promise):
-        return str(value)
-    if isinstance(value, Decimal):
-        return (
-            int(value)
-            if value == value.to_integral_value() and (value.as_tuple().exponent >= 0)
-            else float(value)
-        )
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
-
-
-def iter_json(dataset: Dataset) -> Iterator[bytes]:
-    """The JSON document in pieces, its rows written as they are read."""
-    document = {
-        "title": dataset.title,
-        "source": dataset.source,
-        "url": dataset.url,
-        "last_modified": dataset.last_modified.isoformat() if dataset.last_modified else None,
-        "notes": dataset.notes,
-        "columns": [{"key": key, "label": header} for key, header in dataset.columns],
-        "rows": [],
-    }
-    # "rows" is the last key: the document is written around its empty list.
-    before, after = json.dumps(document, ensure_ascii=False, indent=1).rsplit("[]", 1)
-    keys = [key for key, _header in dataset.columns]
-    pieces = [before + "["]
-    for n, row in enumerate(dataset.rows):
-        item = json.dumps({key: _json_value(row.get(key)) for key in keys}, ensure_ascii=False)
-        pieces.append(("\n" if n == 0 else ",\n") + item)
-        if len(pieces) >= CSV_CHUNK_ROWS:
-            yield "".join(pieces).encode("utf-8")
-            pieces = []
-    pieces.append("\n]" + after)
-    yield "".join(pieces).encode("utf-8")
-
-
-def to_json(dataset: Dataset) -> bytes:
-    return b"".join(iter_json(dataset))
-
-
-WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "json": to_json}
-
-
-STREAMS = {"csv": iter_csv, "json": iter_json}
-
-
-def response(dataset: Dataset, fmt: str, *, stream: bool = False) -> HttpResponse:
-    """The download; with `stream`, a CSV or JSON whose rows are read as they are written."""
-    if stream and fmt in STREAMS:
-        reply = StreamingHttpResponse(STREAMS[fmt](dataset), content_type=CONTENT_TYPES[fmt])
-    else:
-        reply = HttpResponse(WRITERS[fmt](dataset), content_type=CONTENT_TYPES[fmt])
-    disposition = "inline" if fmt == "json" else "attachment"
-    reply["Content-Disposition"] = f'{disposition}; filename="{dataset.name}.{fmt}"'
-    return reply
-
 
 # -- Datasets of the report's tables ----------------------------------------------------------
 
@@ -187,11 +20,11 @@ def _report_name(report, code):
     return f"{report.region.slug}-{report.year}-{code}".replace("_", "-")
 
 
-def grid_dataset(report, grid) -> Dataset:
-    """A catalogue table, one row per figure (tidy), with its unit and change as published."""
-    columns = [
+def grid_columns(row_header="") -> list[tuple[str, str]]:
+    """The columns of a catalogue table's download (described by reports.open_data)."""
+    return [
         ("indicator", _("Indicator code")),
-        ("row", grid.row_header or _("Row")),
+        ("row", row_header or _("Row")),
         ("column_group", _("Column group")),
         ("column", _("Column")),
         ("value", _("Value")),
@@ -202,6 +35,11 @@ def grid_dataset(report, grid) -> Dataset:
         ("change_printed", _("Change as printed")),
         ("note", _("Note")),
     ]
+
+
+def grid_dataset(report, grid) -> Table:
+    """A catalogue table, one row per figure (tidy), with its unit and change as published."""
+    columns = grid_columns(grid.row_header)
     rows = []
     for row in grid.rows:
         for cell in row.cells:
@@ -229,8 +67,8 @@ def grid_dataset(report, grid) -> Dataset:
                     "note": "\n".join(f.text for f in cell.footnotes),
                 }
             )
-    notes = [grid.table.note] if grid.table.note else []
-    return Dataset(
+    notes = [grid.table.shown_note] if grid.table.shown_note else []
+    return Table(
         name=_report_name(report, grid.code),
         title=f"{report.title or report} · {translated(grid.table, 'title')}",
         columns=columns,
@@ -240,16 +78,26 @@ def grid_dataset(report, grid) -> Dataset:
     )
 
 
-def top_departments_dataset(report, counts) -> Dataset:
-    return Dataset(
+TOP_DEPARTMENT_COLUMNS = [
+    ("rank", gettext_lazy("Rank")),
+    ("department", gettext_lazy("Department")),
+    ("department_full_name", gettext_lazy("Full name")),
+    ("count", gettext_lazy("Appeals (cases)")),
+]
+TOP_CATEGORY_COLUMNS = [
+    ("appeal_type", gettext_lazy("Appeal type")),
+    ("rank", gettext_lazy("Rank")),
+    ("category", gettext_lazy("Appeal category")),
+    ("count", gettext_lazy("Appeals (cases)")),
+    ("share", gettext_lazy("Share as published (%)")),
+]
+
+
+def top_departments_dataset(report, counts) -> Table:
+    return Table(
         name=_report_name(report, "top5-departments"),
         title=f"{report.title or report} · {_('Top 5 departments by appeals handled')}",
-        columns=[
-            ("rank", _("Rank")),
-            ("department", _("Department")),
-            ("department_full_name", _("Full name")),
-            ("count", _("Appeals (cases)")),
-        ],
+        columns=[(k, str(v)) for k, v in TOP_DEPARTMENT_COLUMNS],
         rows=[
             {
                 "rank": n,
@@ -263,7 +111,7 @@ def top_departments_dataset(report, counts) -> Dataset:
     )
 
 
-def top_categories_dataset(report, categories) -> Dataset:
+def top_categories_dataset(report, categories) -> Table:
     rows = []
     for appeal_type, counts in categories:
         for n, c in enumerate(counts, start=1):
@@ -276,16 +124,10 @@ def top_categories_dataset(report, categories) -> Dataset:
                     "share": c.printed_share,
                 }
             )
-    return Dataset(
+    return Table(
         name=_report_name(report, "top5-categories"),
         title=f"{report.title or report} · {_('Top 5 appeal categories')}",
-        columns=[
-            ("appeal_type", _("Appeal type")),
-            ("rank", _("Rank")),
-            ("category", _("Appeal category")),
-            ("count", _("Appeals (cases)")),
-            ("share", _("Share as published (%)")),
-        ],
+        columns=[(k, str(v)) for k, v in TOP_CATEGORY_COLUMNS],
         rows=rows,
         source=report.source,
     )
@@ -296,7 +138,7 @@ SHARING_COLUMNS = [
     ("year", gettext_lazy("Year")),
     ("group_number", gettext_lazy("Group")),
     ("line", gettext_lazy("Line")),
-    ("level", gettext_lazy("Administrative level")),
+    ("region", gettext_lazy("Administrative level")),
     ("recipients", gettext_lazy("Recipients")),
     ("methods", gettext_lazy("Methods")),
     ("scope", gettext_lazy("Scope")),
@@ -317,8 +159,8 @@ def sharing_rows(requests) -> Iterator[dict]:
             "year": r.report.year,
             "group_number": r.group_number,
             "line": r.line,
-            "level": translated(r.region, "name"),
-            "recipients": [str(d) for d in r.recipients.all()],
+            "region": r.level_as_printed,
+            "recipients": r.recipients_as_printed,
             "methods": [translated(m, "name") for m in r.methods.all()],
             "scope": r.scope,
             "period_start": r.period_start,
@@ -333,15 +175,16 @@ def sharing_rows(requests) -> Iterator[dict]:
     )
 
 
-def sharing_dataset(name, title, requests, source="") -> Dataset:
+def sharing_dataset(name, title, requests, source="") -> Table:
     columns = [(str(k), str(v)) for k, v in SHARING_COLUMNS]
-    return Dataset(name, title, columns, sharing_rows(requests), source=source)
+    return Table(name, columns, sharing_rows(requests), title=title, source=source)
 
 
 POLICY_COLUMNS = [
     ("city", gettext_lazy("City")),
     ("year", gettext_lazy("Year")),
-    ("order", gettext_lazy("Order")),
+    # The model's label, which the importer knows: the list imports back.
+    ("order", capfirst(PolicyDocument._meta.get_field("order").verbose_name)),
     ("title", gettext_lazy("Title")),
     ("doc_number", gettext_lazy("Document number")),
     ("issuers", gettext_lazy("Issued by")),
@@ -359,7 +202,7 @@ def policy_rows(documents) -> Iterator[dict]:
             "order": d.order,
             "title": d.title,
             "doc_number": d.doc_number,
-            "issuers": [str(i) for i in d.issuers.all()],
+            "issuers": d.issuers_as_printed,
             "issued_on": d.issued_on,
             "url": d.url,
             "note": d.note,
@@ -368,9 +211,9 @@ def policy_rows(documents) -> Iterator[dict]:
     )
 
 
-def policy_dataset(name, title, documents, source="") -> Dataset:
+def policy_dataset(name, title, documents, source="") -> Table:
     columns = [(str(k), str(v)) for k, v in POLICY_COLUMNS]
-    return Dataset(name, title, columns, policy_rows(documents), source=source)
+    return Table(name, columns, policy_rows(documents), title=title, source=source)
 
 
 EPISODE_COLUMNS = [
@@ -411,19 +254,15 @@ def episode_rows(episodes) -> Iterator[dict]:
     )
 
 
-def episode_dataset(name, title, episodes, source="") -> Dataset:
+def episode_dataset(name, title, episodes, source="") -> Table:
     columns = [(str(k), str(v)) for k, v in EPISODE_COLUMNS]
-    return Dataset(name, title, columns, episode_rows(episodes), source=source)
+    return Table(name, columns, episode_rows(episodes), title=title, source=source)
 
 
-def trend_dataset(region, reports, tables) -> Dataset:
+def trend_dataset(region, reports, tables) -> Table:
     years = [r.year for r in reports]
     columns = [
-        ("indicator", _("Indicator code")),
-        ("table", _("Table")),
-        ("row", _("Row")),
-        ("column", _("Column")),
-        ("unit", _("Unit")),
+        *indicator_columns(),
         *[(str(y), str(y)) for y in years],
         *[(f"change_{y}", _("Change %(year)s") % {"year": y}) for y in years],
     ]
@@ -431,17 +270,7 @@ def trend_dataset(region, reports, tables) -> Dataset:
     for table in tables:
         for trend_row in table.rows:
             ind = trend_row.indicator
-            row = {
-                "indicator": ind.code,
-                "table": translated(table.table, "title"),
-                "row": translated(ind, "row_label"),
-                "column": " · ".join(
-                    p
-                    for p in [translated(ind, "column_group"), translated(ind, "column_label")]
-                    if p
-                ),
-                "unit": translated(ind, "unit"),
-            }
+            row = indicator_cells(table.table, ind)
             for year, figure in zip(years, trend_row.figures, strict=True):
                 if figure is not None:
                     row[str(year)] = (
@@ -449,7 +278,7 @@ def trend_dataset(region, reports, tables) -> Dataset:
                     )
                     row[f"change_{year}"] = change_text(figure)
             rows.append(row)
-    return Dataset(
+    return Table(
         name=f"{region.slug}-indicators-by-year",
         title=_("%(city)s: indicators by year") % {"city": translated(region, "name")},
         columns=columns,
@@ -457,9 +286,9 @@ def trend_dataset(region, reports, tables) -> Dataset:
     )
 
 
-def compare_dataset(page) -> Dataset:
+def compare_dataset(page) -> Table:
     indicator = page.indicator
-    return Dataset(
+    return Table(
         name=f"compare-{page.year}-{indicator.code}".replace("_", "-").replace(".", "-"),
         title=f"{translated(indicator, 'column_label')} · {page.year}",
         columns=[
@@ -486,3 +315,59 @@ def compare_dataset(page) -> Dataset:
             for f in page.figures
         ],
     )
+
+
+def province_dataset(page) -> Table:
+    """The province's view of a year: each city a column, then the province total (counts
+    every city reported only) and how many cities it covers."""
+    cities = [(r.region.slug, translated(r.region, "name")) for r in page.reports]
+    columns = [
+        *indicator_columns(),
+        *cities,
+        ("total", _("Province total")),
+        ("total_cities", _("Cities in the total")),
+    ]
+    rows = []
+    for table in page.tables:
+        for province_row in table.rows:
+            ind = province_row.indicator
+            row = indicator_cells(table.table, ind)
+            for (slug, _name), figure in zip(cities, province_row.figures, strict=True):
+                if figure is not None:
+                    row[slug] = (
+                        figure.printed_value if figure.value is not None else (figure.text or None)
+                    )
+            if province_row.total is not None:
+                row["total"] = province_row.total
+                row["total_cities"] = len(cities)
+            rows.append(row)
+    return Table(
+        name=f"{page.province.slug}-{page.year}",
+        title=_("%(province)s %(year)s: the cities side by side")
+        % {"province": translated(page.province, "name"), "year": page.year},
+        columns=columns,
+        rows=rows,
+    )
+
+
+def indicator_columns() -> list[tuple[str, str]]:
+    """The headers of indicator_cells(), in the reader's language."""
+    return [
+        ("indicator", _("Indicator code")),
+        ("table", _("Table")),
+        ("row", _("Row")),
+        ("column", _("Column")),
+        ("unit", _("Unit")),
+    ]
+
+
+def indicator_cells(table, indicator) -> dict:
+    """The cells that name an indicator in a download of figures side by side (years, cities)."""
+    column = [translated(indicator, "column_group"), translated(indicator, "column_label")]
+    return {
+        "indicator": indicator.code,
+        "table": translated(table, "title"),
+        "row": translated(indicator, "row_label"),
+        "column": " · ".join(part for part in column if part),
+        "unit": translated(indicator, "unit"),
+    }

@@ -1,38 +1,10 @@
 """Numbers and year-on-year changes as the page's language writes them."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.utils import numberformat
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-DASH = "—"  # not reported; never 0 (GLOSSARY, units and changes)
-
-# Grouped by three with commas in both languages (1,438,746), as the hotline's reports and
-# Chinese statistical bulletins print them; Django's zh-hans locale would not group at all.
-SEPARATORS = {"zh": (".", ","), "en": (".", ",")}
-
-
-def _separators():
-    lang = (get_language() or "zh").split("-")[0]
-    return SEPARATORS.get(lang, SEPARATORS["en"])
-
-
-def format_number(value, decimals: int | None = None) -> str:
-    if value is None:
-        return DASH
-    decimal_sep, thousand_sep = _separators()
-    if decimals is None:
-        decimals = max(0, -Decimal(value).as_tuple().exponent) if isinstance(value, Decimal) else 0
-    return numberformat.format(
-        value,
-        decimal_sep,
-        decimal_pos=decimals,
-        grouping=3,
-        thousand_sep=thousand_sep,
-        force_grouping=True,
-    )
+from hotline.numbers import DASH, format_number
 
 
 def figure_text(figure) -> str:

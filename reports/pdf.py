@@ -1,22 +1,16 @@
 """The whole report as a PDF, rendered by the server from the print template (WeasyPrint).
 
-Chinese needs a CJK font on the server (fonts-noto-cjk; see .ci/run). Rendering takes about a
-second, so a PDF is kept in the cache under the page's ETag: a repeat download costs nothing.
+Chinese needs a CJK font on the server (fonts-noto-cjk; see .ci/run). Rendering takes one to
+three seconds, more under load: the public PDF is rendered by a background job (reports.tasks)
+into the download store, once per version, and sent from there (hotline.download_store); staff
+previewing a draft get theirs rendered in the request, never stored.
 """
 
-import hashlib
-
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language
-
-from .caching import RENDER_VERSION
 
 STYLESHEET = "reports/print.css"
-CACHE_SECONDS = 24 * 3600
 
 
 def _no_fetching(url, *args, **kwargs):
@@ -32,33 +26,32 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html, url_fetcher=_no_fetching).write_pdf(stylesheets=[css])
 
 
-def report_pdf_response(request, report, page, updated, *, version: str) -> HttpResponse:
-    """`page()` builds what the PDF shows, only when it is not in the cache; `version` is
-    the report's freshness token."""
+def render_report(request, report, page, updated) -> bytes:
+    """The report's PDF. `request` gives the site's address printed in it and the context
+    (a reader's own, or the job's stand-in: reports.tasks)."""
     url = request.build_absolute_uri(
         reverse("reports:report", args=[report.region.slug, report.year])
     )
-    key = (
-        "reports:pdf:"
-        + hashlib.sha1(f"{version}|{get_language()}|{RENDER_VERSION}|{url}".encode()).hexdigest()
+    html = render_to_string(
+        "reports/report_print.html",
+        {
+            "report": report,
+            "page": page,
+            "url": url,
+            "source_note": {"source": report.source, "updated": updated},
+        },
+        request=request,
     )
-    body = cache.get(key)
-    if body is None:
-        html = render_to_string(
-            "reports/report_print.html",
-            {
-                "report": report,
-                "page": page(),
-                "url": url,
-                "source_note": {"source": report.source, "updated": updated},
-            },
-            request=request,
-        )
-        body = render_pdf(html)
-        if report.is_published:
-            cache.set(key, body, CACHE_SECONDS)
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="{report.region.slug}-{report.year}-annual-report.pdf"'
-    )
-    return response
+    return render_pdf(html)
+
+
+def stored_as(city: str, year: int) -> tuple[str, str]:
+    """The report PDF's name and key in the download store (hotline.download_store)."""
+    return f"{city}-{year}-annual-report", f"report-pdf|{city}|{year}"
+
+
+def headers(city: str, year: int) -> dict[str, str]:
+    return {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'inline; filename="{stored_as(city, year)[0]}.pdf"',
+    }

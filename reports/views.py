@@ -1,65 +1,78 @@
 """Public report pages: thin views over reports.selectors, with caching headers."""
 
+from functools import wraps
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from hotline import caching, download_store, freshness, writers
 from hotline.models import (
     AnnualReport,
     DataSharingRequest,
     LivestreamEpisode,
     PolicyDocument,
+    Region,
     ReportTable,
 )
 
-from . import downloads, pdf, selectors
-from .caching import cached_page
+from . import downloads, pdf, selectors, tasks
 from .forms import RecordFilter
 
 PAGE_SIZE = 50
 
-
-class Page:
-    """What a cached page is about, found before the view runs (see caching.cached_page)."""
-
-    def __init__(self, freshness, **attrs):
-        self.freshness = freshness
-        self.__dict__.update(attrs)
+# The query parameters each kind of page reads (hotline.caching.respond drops any other).
+COMPARE_PARAMETERS = ("year", "indicator")
+FILTER_PARAMETERS = tuple(RecordFilter.base_fields)
 
 
-class ReportPage(Page):
-    """A page about one report: its freshness first, the report itself only if the page is
-    rendered (a cached page needs no more than the freshness)."""
+def public(scopes_of, reads=()):
+    """A public page or download, conditional and cached by the freshness of what it shows:
+    `scopes_of(**url_kwargs)` names it (hotline.freshness); `reads` the query parameters the
+    view reads, the others being dropped before it runs and from the cache key."""
 
-    @cached_property
-    def report(self):
-        try:
-            return selectors.visible_report(self.user, self.freshness.report_id)
-        except AnnualReport.DoesNotExist:  # deleted or unpublished since the freshness query
-            raise Http404(_("No such report.")) from None
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            return caching.respond(
+                request,
+                scopes_of(**kwargs),
+                lambda: view(request, *args, **kwargs),
+                reads=reads(**kwargs) if callable(reads) else reads,
+            )
+
+        return wrapped
+
+    return decorator
 
 
-def _report(request, city, year, **kwargs):
+def report_page(view=None, *, reads=()):
+    decorator = public(lambda city, **kwargs: freshness.report_scopes(city), reads)
+    return decorator(view) if view else decorator
+
+
+def site_page(view=None, *, reads=()):
+    decorator = public(lambda **kwargs: freshness.SITE_SCOPES, reads)
+    return decorator(view) if view else decorator
+
+
+def _report(request, city, year):
     try:
-        freshness = selectors.report_freshness(request.user, city, year)
+        return selectors.visible_report(request.user, city, year)
     except AnnualReport.DoesNotExist:
         raise Http404(_("No such report.")) from None
-    return ReportPage(freshness, user=request.user)
 
 
-def _reports(request, **kwargs):
-    freshness = selectors.reports_freshness(request.user)
-    return Page(freshness)
-
-
-def _city(request, city, **kwargs):
-    freshness = selectors.reports_freshness(request.user, city)
-    if not freshness.count:
-        raise Http404(_("No published report for this city."))
-    return Page(freshness)
+def _updated(request, report=None):
+    """When what the page shows last changed: the published data's version, or for a draft
+    (staff only) when the report itself was last saved."""
+    if report is not None and not report.is_published:
+        return report.updated_at
+    fresh = getattr(request, "freshness", None)
+    return fresh.last_modified if fresh else None
 
 
 def _source(report, updated, extra=""):
@@ -71,42 +84,56 @@ def _source(report, updated, extra=""):
     }
 
 
-@cached_page(_reports)
+@site_page
 def index(request):
+    cities = selectors.index_page(request.user)
     return render(
         request,
         "reports/index.html",
         {
-            "cities": selectors.index_page(request.user),
-            "source_note": _source(None, request.page_object.freshness.last_modified),
+            "cities": cities,
+            # The years the province's view has: read from the reports already listed.
+            "province_years": sorted(
+                {s.report.year for c in cities for s in c.reports if s.report.is_published},
+                reverse=True,
+            ),
+            "source_note": _source(None, _updated(request)),
         },
     )
 
 
-@cached_page(_report)
+@report_page
 def report(request, city, year):
-    report = request.page_object.report
+    report = _report(request, city, year)
     page = selectors.report_page(request.user, report)
     return render(
         request,
         "reports/report.html",
-        {"page": page, "report": report, "source_note": _source(report, _updated(request))},
+        {"page": page, "report": report, "source_note": _source(report, _updated(request, report))},
     )
 
 
-def _updated(request):
-    return request.page_object.freshness.last_modified
-
-
-@cached_page(_report)
+@report_page
 def report_pdf(request, city, year):
-    report = request.page_object.report
-    return pdf.report_pdf_response(
+    report = _report(request, city, year)
+
+    def render():  # staff previewing: in the request, never stored
+        page = selectors.report_page(request.user, report)
+        return pdf.render_report(request, report, page, _updated(request, report))
+
+    def enqueue(token):
+        language, host = get_language(), request.get_host()
+        tasks.render_report_pdf.enqueue(city, year, token, language, request.scheme, host)
+
+    name, key = pdf.stored_as(city, year)
+    return download_store.made_by_job(
         request,
-        report,
-        lambda: selectors.report_page(request.user, report),
-        _updated(request),
-        version=request.page_object.freshness.token,
+        name,
+        "pdf",
+        key=key,
+        render=render,
+        enqueue=enqueue,
+        headers=pdf.headers(city, year),
     )
 
 
@@ -122,12 +149,17 @@ def _extra_table(user, report, code):
         categories = selectors.top_categories(report)
         return categories, downloads.top_categories_dataset(report, categories)
     if code == "sharing-register":
+        # A queryset: its page paged, its download streamed, however long the register.
         requests = selectors.sharing_requests(report)
-        for r in requests:
-            r.report = report
         title = f"{report.title or report} · {_('Data-sharing register')}"
         name = f"{report.region.slug}-{report.year}-sharing-register"
-        return requests, downloads.sharing_dataset(name, title, requests, report.source)
+
+        def rows():
+            for r in selectors.stream_records("sharing", requests):
+                r.report = report
+                yield r
+
+        return requests, downloads.sharing_dataset(name, title, rows(), report.source)
     if code == "policy-documents":
         documents = selectors.policy_documents(report)
         for d in documents:
@@ -143,6 +175,8 @@ def _extra_table(user, report, code):
     return None
 
 
+# Tables as long as their records: shown a page at a time.
+PAGED_TABLES = {"sharing-register"}
 EXTRA_TABLES = {
     "top5-departments",
     "top5-categories",
@@ -157,31 +191,42 @@ def _table(request, report, code):
         rows, dataset = _extra_table(request.user, report, code)
         return {"extra": code, "rows": rows, "dataset": dataset}
     try:
-        table, grid = selectors.table_figures(report, code)
+        table, grid = selectors.table_figures(request.user, report, code)
     except ReportTable.DoesNotExist:
         raise Http404(_("No such table.")) from None
     return {"grid": grid, "table": table, "dataset": downloads.grid_dataset(report, grid)}
 
 
-@cached_page(_report)
+@report_page(reads=lambda code, **kwargs: ("page",) if code in PAGED_TABLES else ())
 def table(request, city, year, code):
-    report = request.page_object.report
+    report = _report(request, city, year)
     context = _table(request, report, code)
+    if code in PAGED_TABLES:
+        context["rows"] = context["page_obj"] = Paginator(context["rows"], PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
     context |= {
         "report": report,
         "code": code,
-        "source_note": _source(report, _updated(request)),
+        "source_note": _source(report, _updated(request, report)),
     }
     return render(request, "reports/table.html", context)
 
 
-@cached_page(_report)
+@report_page
 def table_download(request, city, year, code, fmt):
-    report = request.page_object.report
-    dataset = _table(request, report, code)["dataset"]
-    dataset.url = request.build_absolute_uri(reverse("reports:table", args=[city, year, code]))
-    dataset.last_modified = _updated(request)
-    return downloads.response(dataset, fmt)
+    report = _report(request, city, year)
+
+    def table():
+        dataset = _table(request, report, code)["dataset"]
+        dataset.url = request.build_absolute_uri(reverse("reports:table", args=[city, year, code]))
+        dataset.last_modified = _updated(request, report)
+        return dataset
+
+    if code in PAGED_TABLES:  # as long as its records: written to a file, sent from it
+        name = f"{city}-{year}-{code}"
+        return download_store.response(request, name, fmt, table, key=f"{city}/{year}/{code}")
+    return writers.response(table(), fmt, stream=False)
 
 
 # -- A city across the years; cities side by side ---------------------------------------------
@@ -191,12 +236,14 @@ def _city_page(request, city):
     reports = list(
         selectors.visible_reports(request.user).filter(region__slug=city).order_by("year")
     )
+    if not reports:
+        raise Http404(_("No published report for this city."))
     return selectors.city_page(
         request.user, reports[0].region, reports, request.GET.get("indicator")
     )
 
 
-@cached_page(_city)
+@report_page(reads=("indicator",))
 def city(request, city):
     page = _city_page(request, city)
     return render(
@@ -206,13 +253,13 @@ def city(request, city):
     )
 
 
-@cached_page(_city)
+@report_page(reads=("indicator",))
 def city_download(request, city, fmt):
     page = _city_page(request, city)
     dataset = downloads.trend_dataset(page.region, page.reports, page.tables)
     dataset.url = request.build_absolute_uri(reverse("reports:city", args=[city]))
     dataset.last_modified = _updated(request)
-    return downloads.response(dataset, fmt)
+    return writers.response(dataset, fmt, stream=False)
 
 
 def _year(request):
@@ -222,7 +269,7 @@ def _year(request):
         return None
 
 
-@cached_page(_reports)
+@site_page(reads=COMPARE_PARAMETERS)
 def compare(request):
     page = selectors.compare_page(request.user, _year(request), request.GET.get("indicator"))
     return render(
@@ -232,7 +279,7 @@ def compare(request):
     )
 
 
-@cached_page(_reports)
+@site_page(reads=COMPARE_PARAMETERS)
 def compare_download(request, fmt):
     page = selectors.compare_page(request.user, _year(request), request.GET.get("indicator"))
     if page.indicator is None or page.year is None:
@@ -244,7 +291,36 @@ def compare_download(request, fmt):
         + (f"year={page.year}&indicator={page.indicator.code}")
     )
     dataset.last_modified = _updated(request)
-    return downloads.response(dataset, fmt)
+    return writers.response(dataset, fmt, stream=False)
+
+
+# -- The province's view: the cities of a year side by side ----------------------------------
+
+
+def _province_page(request, year, **options):
+    try:
+        return selectors.province_page(request.user, year, **options)
+    except (Region.DoesNotExist, AnnualReport.DoesNotExist):
+        raise Http404(_("No city has published a report for this year.")) from None
+
+
+@site_page
+def province(request, year):
+    page = _province_page(request, year)
+    return render(
+        request,
+        "reports/province.html",
+        {"page": page, "source_note": _source(None, _updated(request))},
+    )
+
+
+@site_page
+def province_download(request, year, fmt):
+    page = _province_page(request, year, checks=False)
+    dataset = downloads.province_dataset(page)
+    dataset.url = request.build_absolute_uri(reverse("reports:province", args=[year]))
+    dataset.last_modified = _updated(request)
+    return writers.response(dataset, fmt, stream=False)
 
 
 # -- Record lists and details -----------------------------------------------------------------
@@ -264,7 +340,7 @@ def _record_list(request, kind):
 
 
 def _list_view(kind, template, url_name):
-    @cached_page(_reports)
+    @site_page(reads=(*FILTER_PARAMETERS, "page"))
     def view(request):
         form, queryset = _record_list(request, kind)
         paginator = Paginator(queryset, PAGE_SIZE)
@@ -280,20 +356,32 @@ def _list_view(kind, template, url_name):
                 "query": query.urlencode(),
                 "download_base": reverse(url_name, args=["csv"])[: -len("csv")],
                 "source_note": _source(None, _updated(request)),
+                "totals_only": (
+                    selectors.episodes_in_totals_only(request.user, form.filters())
+                    if kind == "episodes"
+                    else []
+                ),
             },
         )
 
-    @cached_page(_reports)
+    @site_page(reads=FILTER_PARAMETERS)
     def download(request, fmt):
-        _form, queryset = _record_list(request, kind)
+        form, queryset = _record_list(request, kind)
         _selector, make, title = RECORDS[kind]
         name = {"episodes": "episodes", "sharing": "data-sharing", "policies": "policies"}[kind]
-        # Read as they are written: however long the list, a fixed number of queries and
-        # bounded memory (CSV and JSON are streamed; XLSX is written to a temporary file).
-        dataset = make(name, str(title), selectors.stream_records(kind, queryset))
-        dataset.url = request.build_absolute_uri()
-        dataset.last_modified = _updated(request)
-        return downloads.response(dataset, fmt, stream=True)
+
+        def table():
+            # Read as they are written: however long the list, a fixed number of queries and
+            # bounded memory.
+            dataset = make(name, str(title), selectors.stream_records(kind, queryset))
+            dataset.url = request.build_absolute_uri()
+            dataset.last_modified = _updated(request)
+            return dataset
+
+        # Written once per version and filters in effect (never per made-up value), then sent
+        # from the file.
+        filters = sorted((k, str(v)) for k, v in form.filters().items())
+        return download_store.response(request, name, fmt, table, key=repr(filters))
 
     return view, download
 
@@ -309,10 +397,10 @@ policy_list, policy_list_download = _list_view(
 )
 
 
-def _detail(request, selector, template, name, **lookup):
-    report = request.page_object.report
+def _detail(request, selector, template, name, *, city, year, **lookup):
+    report = _report(request, city, year)
     try:
-        obj = selector(request.user, report.region.slug, report.year, **lookup)
+        obj = selector(report, **lookup)
     except (
         LivestreamEpisode.DoesNotExist,
         DataSharingRequest.DoesNotExist,
@@ -322,26 +410,48 @@ def _detail(request, selector, template, name, **lookup):
     return render(
         request,
         template,
-        {name: obj, "report": report, "source_note": _source(report, _updated(request))},
+        {
+            name: obj,
+            "report": report,
+            "source_note": _source(report, _updated(request, report)),
+        },
     )
 
 
-@cached_page(_report)
+@report_page
 def episode_detail(request, city, year, number):
     return _detail(
-        request, selectors.episode_detail, "reports/episode_detail.html", "episode", number=number
+        request,
+        selectors.episode_detail,
+        "reports/episode_detail.html",
+        "episode",
+        city=city,
+        year=year,
+        number=number,
     )
 
 
-@cached_page(_report)
+@report_page
 def sharing_detail(request, city, year, line):
     return _detail(
-        request, selectors.sharing_detail, "reports/sharing_detail.html", "item", line=line
+        request,
+        selectors.sharing_detail,
+        "reports/sharing_detail.html",
+        "item",
+        city=city,
+        year=year,
+        line=line,
     )
 
 
-@cached_page(_report)
+@report_page
 def policy_detail(request, city, year, pk):
     return _detail(
-        request, selectors.policy_detail, "reports/policy_detail.html", "document", pk=pk
+        request,
+        selectors.policy_detail,
+        "reports/policy_detail.html",
+        "document",
+        city=city,
+        year=year,
+        pk=pk,
     )

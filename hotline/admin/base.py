@@ -4,6 +4,7 @@ draft."""
 
 import hashlib
 import json
+from decimal import Decimal
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -16,18 +17,15 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from hotline.models import AnnualReport, Region
+from hotline.numbers import format_number
 
 
 def is_editable(report: AnnualReport | None) -> bool:
     """Whether a report's figures and records may change (AnnualReport.is_editable)."""
     return report is None or report.is_editable
-
-
-def editable_reports(prefix: str = "") -> Q:
-    """The same rule as a filter, for rows reached through `prefix` (e.g. "report__")."""
-    return Q(**{f"{prefix}status": AnnualReport.Status.DRAFT})
 
 
 def _prefix(path: str) -> str:
@@ -117,12 +115,40 @@ class ConcurrentEditMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
+def printed_text(value, record, field: str) -> str | None:
+    """A stored number (1500000.0000) as printed, with the decimals its version keeps beside it
+    (1,500,000; 92.30%); None for a field that keeps no printed decimals."""
+    decimals_field = getattr(record.instance_type, "PRINTED_DECIMALS", {}).get(field)
+    if decimals_field is None or value is None:
+        return None
+    text = format_number(Decimal(value), getattr(record, decimals_field, 0) or 0)
+    indicator = getattr(record, "indicator", None) if field == "value" else None
+    if indicator is not None and indicator.kind == indicator.Kind.RATE:
+        text += "%"
+    return text
+
+
+class PrintedHistory(HistoricalRecordContextHelper):
+    """The admin's history shows numbers as the report prints them, not as they are stored."""
+
+    def prepare_delta_change_value(self, change, value):
+        # The newer version is self.record; the old value has its own version's decimals.
+        record = self.record
+        if value is change.old and record.prev_record is not None:
+            record = record.prev_record
+        printed = printed_text(value, record, change.field)
+        return printed if printed is not None else super().prepare_delta_change_value(change, value)
+
+
 class HotlineAdmin(ConcurrentEditMixin, SimpleHistoryAdmin):
     """Every hotline model: history, no save over someone else's, and reverting to an old
     version only for those who may change the record as it is now."""
 
     change_form_template = "admin/hotline/change_form.html"
     object_history_form_template = "admin/hotline/object_history_form.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return PrintedHistory(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         current = self.get_object(request, unquote(object_id))
@@ -165,12 +191,12 @@ class ReportRecordAdmin(HotlineAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # The field that leads to the report ("report", "episode") offers only draft reports.
-        field, _sep, rest = self.report_path.partition("__")
+        field = self.report_path.partition("__")[0]
         if field and db_field.name == field:
             queryset = kwargs.get("queryset")
             if queryset is None:
                 queryset = db_field.remote_field.model._default_manager.all()
-            kwargs["queryset"] = queryset.filter(editable_reports(_prefix(rest)))
+            kwargs["queryset"] = queryset.editable()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -250,7 +276,9 @@ class YearListFilter(admin.SimpleListFilter):
         super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
-        years = AnnualReport.objects.order_by("-year").values_list("year", flat=True).distinct()
+        years = (
+            AnnualReport.private_objects.order_by("-year").values_list("year", flat=True).distinct()
+        )
         return [(str(year), str(year)) for year in years]
 
     def queryset(self, request, queryset):

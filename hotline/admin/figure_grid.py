@@ -7,26 +7,24 @@ value). Creating rows for every indicator on each save would claim that old repo
 "—" for indicators added to the template later.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import groupby
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from hotline import layout
 from hotline.checks import check_report
-from hotline.models import AnnualReport, Figure, Indicator, ReportTable
+from hotline.models import AnnualReport, Figure, Indicator, ReportLocked
 from hotline.models.catalogue import translated
-from hotline.outages import DATABASE_GONE, database_gone_message
+from hotline.outages import DATABASE_GONE, outage_message
 from hotline.parsing import (
     format_change,
     format_decimal,
@@ -50,21 +48,6 @@ ERROR_INPUT = {
     "change_decimals": "change",
     "note": "note",
 }
-
-
-def chinese_numeral(number: int) -> str:
-    digits = "零一二三四五六七八九"
-    tens, ones = divmod(number, 10)
-    if not tens:
-        return digits[ones]
-    return (digits[tens] if tens > 1 else "") + "十" + (digits[ones] if ones else "")
-
-
-def section_heading(section) -> str:
-    """一、企业群众诉求办理 as printed; 1. Appeals in English."""
-    if (get_language() or "").startswith("zh") and 0 < section.number < 100:
-        return f"{chinese_numeral(section.number)}、{section.label}"
-    return f"{section.number}. {section.label}"
 
 
 def snapshot(figure: Figure | None):
@@ -212,22 +195,6 @@ class FigureCellForm(forms.Form):
 
 
 @dataclass
-class Column:
-    key: tuple
-    group: str
-    label: str
-    unit: str = ""
-
-
-@dataclass
-class Run:
-    """Adjacent columns under one group heading ("" for columns without a group)."""
-
-    group: str
-    columns: list = field(default_factory=list)
-
-
-@dataclass
 class Cell:
     indicator: Indicator
     form: FigureCellForm
@@ -260,104 +227,51 @@ class Cell:
         ]
 
 
-@dataclass
-class Row:
-    label: str
-    cells: list
-
-
-@dataclass
-class GridTable:
-    table: ReportTable
-    label: str
-    row_header: str
-    runs: list
-    rows: list
-
-    @property
-    def grouped(self):
-        return any(run.group for run in self.runs)
-
-    @property
-    def show_row_header(self):
-        return bool(self.row_header) or any(row.label for row in self.rows)
-
-
 class FigureGrid:
     def __init__(self, report, *, data=None, editable=False, can_add=False, checks=None):
         self.report = report
         self.checks = checks
         self.discrepancies = checks.by_figure if checks else {}
-        indicators = Indicator.objects.order_by("row_order", "column_order", "pk")
-        tables = ReportTable.objects.select_related("section").prefetch_related(
-            Prefetch("indicators", queryset=indicators)
+        indicators = Indicator.objects.select_related("table__section").order_by()
+        figures = Figure.private_objects.filter(report=report).order_by()
+        sections = layout.lay_out(
+            indicators, figures, default_row_label=translated(report.region, "name")
         )
-        figures = {f.indicator_id: f for f in Figure.objects.filter(report=report).order_by()}
         self.cells = []
-        self.sections = []
-        for section, section_tables in groupby(tables, key=lambda table: table.section):
-            grid_tables = [
-                self._table(table, figures, data, editable, can_add) for table in section_tables
+        self.sections = [
+            (section.heading, [self._table(t, data, editable, can_add) for t in section.tables])
+            for section in sections
+        ]
+
+    def _table(self, table, data, editable, can_add):
+        """The table as laid out, and its rows' cells with their inputs (None: no such cell)."""
+        rows = []
+        for row in table.rows:
+            cells = [
+                self._cell(table, row, cell, data, editable, can_add) if cell.indicator else None
+                for cell in row.cells
             ]
-            grid_tables = [table for table in grid_tables if table.rows]
-            if grid_tables:
-                self.sections.append((section_heading(section), grid_tables))
+            rows.append((row.label, cells))
+        return table, rows
 
-    def _table(self, table, figures, data, editable, can_add):
-        indicators = list(table.indicators.all())
-        label = translated(table, "title")
-        columns, units = {}, defaultdict(set)
-        for indicator in sorted(indicators, key=column_key):
-            key = column_key(indicator)
-            if key not in columns:
-                columns[key] = Column(
-                    key,
-                    translated(indicator, "column_group"),
-                    translated(indicator, "column_label"),
-                )
-            units[key].add(translated(indicator, "unit"))
-        for key, column in columns.items():
-            # In the header when the whole column shares it, else in each cell.
-            if len(units[key]) == 1:
-                column.unit = units[key].pop()
-        position = {key: index for index, key in enumerate(columns)}
-        runs = []
-        for column in columns.values():
-            if not runs or runs[-1].group != column.group:
-                runs.append(Run(column.group))
-            runs[-1].columns.append(column)
-
-        rows = {}
-        for indicator in indicators:
-            row = rows.setdefault(
-                (indicator.row_order, indicator.row_label),
-                Row(translated(indicator, "row_label"), [None] * len(columns)),
-            )
-            figure = figures.get(indicator.pk)
-            if figure is not None:
-                # Already loaded; spares Figure.clean() and save() a query each.
-                figure.indicator, figure.report = indicator, self.report
-            column = columns[column_key(indicator)]
-            name = " · ".join(p for p in (row.label, column.group, column.label) if p)
-            form = FigureCellForm(
-                data,
-                report=self.report,
-                indicator=indicator,
-                figure=figure,
-                name=name or label,
-                editable=editable and (figure is not None or can_add),
-            )
-            unit = "" if column.unit else translated(indicator, "unit")
-            cell = Cell(indicator, form, label, unit, self.discrepancies.get(indicator.code, []))
-            row.cells[position[column.key]] = cell
-            self.cells.append(cell)
-        return GridTable(
-            table,
-            label,
-            translated(table, "row_header"),
-            runs,
-            [rows[key] for key in sorted(rows)],
+    def _cell(self, table, row, laid_out, data, editable, can_add):
+        indicator, figure, column = laid_out.indicator, laid_out.figure, laid_out.column
+        if figure is not None:
+            # Already loaded; spares Figure.clean() and save() a query each.
+            figure.indicator, figure.report = indicator, self.report
+        name = " · ".join(p for p in (row.label, column.group, column.label) if p)
+        form = FigureCellForm(
+            data,
+            report=self.report,
+            indicator=indicator,
+            figure=figure,
+            name=name or table.title,
+            editable=editable and (figure is not None or can_add),
         )
+        discrepancies = self.discrepancies.get(indicator.code, [])
+        cell = Cell(indicator, form, table.title, laid_out.unit, discrepancies)
+        self.cells.append(cell)
+        return cell
 
     @cached_property
     def touched(self):
@@ -380,11 +294,9 @@ class FigureGrid:
     def save(self) -> int:
         forms = [cell.form for cell in self.touched if cell.form.is_dirty]
         with transaction.atomic():
-            report = AnnualReport.objects.select_for_update().get(pk=self.report.pk)
-            if not is_editable(report):
-                raise ValidationError(
-                    _("%(report)s is no longer a draft; nothing was saved.") % {"report": report}
-                )
+            AnnualReport.private_objects.select_for_update().get(
+                pk=self.report.pk
+            ).ensure_editable()
             self._refuse_cells_saved_meanwhile(forms)
             for form in forms:
                 form.instance.save()
@@ -397,7 +309,9 @@ class FigureGrid:
         indicators = [form.indicator.pk for form in forms]
         current = {
             figure.indicator_id: snapshot(figure)
-            for figure in Figure.objects.filter(report=self.report, indicator__in=indicators)
+            for figure in Figure.private_objects.filter(
+                report=self.report, indicator__in=indicators
+            )
         }
         changed = [form.name for form in forms if current.get(form.indicator.pk) != form.original]
         if changed:
@@ -408,10 +322,6 @@ class FigureGrid:
                 )
                 % {"cells": "、".join(changed)}
             )
-
-
-def column_key(indicator):
-    return (indicator.column_order, indicator.column_group, indicator.column_label)
 
 
 def figure_grid_view(model_admin, request, object_id):
@@ -439,9 +349,9 @@ def figure_grid_view(model_admin, request, object_id):
                     request,
                     _("Someone else added figures to this report meanwhile; nothing was saved."),
                 )
-            except DATABASE_GONE:
+            except DATABASE_GONE as error:
                 # Nothing else may touch the database in this request: say so and start over.
-                messages.error(request, database_gone_message())
+                messages.error(request, outage_message(error))
                 return redirect(grid_url)
             else:
                 if saved:
@@ -454,14 +364,14 @@ def figure_grid_view(model_admin, request, object_id):
                     messages.info(request, _("No figure was changed."))
                 return redirect(grid_url)
     else:
-        grid = FigureGrid(report, editable=editable, can_add=can_add, checks=check_report(report))
+        grid = FigureGrid(
+            report, editable=editable, can_add=can_add, checks=check_report(report, drafts=True)
+        )
 
     if editable:
         status_note = ""
     elif not is_editable(report):
-        status_note = _(
-            "Only a draft's figures can change; a reviewer can reopen the report as a draft."
-        )
+        status_note = ReportLocked(report).messages[0]
     else:
         status_note = _("You may view these figures but not change them.")
 

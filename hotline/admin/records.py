@@ -5,6 +5,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from hotline.models import DataSharingRequest, EpisodeGuest, LivestreamEpisode, PolicyDocument
+from hotline.models.records import PRINTED_SEPARATOR
 
 from .base import (
     CityListFilter,
@@ -18,8 +19,8 @@ from .importing import RecordImportExportMixin
 REPORT_FILTERS = (CityListFilter, YearListFilter, ReportStatusListFilter)
 
 
-def names(departments):
-    return "、".join(str(department) for department in departments)
+def names(printed):
+    return PRINTED_SEPARATOR.join(printed)
 
 
 class EpisodeGuestInline(ReportRecordInline, admin.TabularInline):
@@ -68,7 +69,7 @@ class EpisodeGuestAdmin(ReportRecordAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "episode":
             kwargs.setdefault(
-                "queryset", LivestreamEpisode.objects.select_related("report__region")
+                "queryset", LivestreamEpisode.private_objects.select_related("report__region")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -93,6 +94,7 @@ class DataSharingRequestAdmin(RecordImportExportMixin, ReportRecordAdmin):
         "approval",
         "recipients__name",
         "recipients__short_name",
+        "recipients_printed",
         "region__name",
     )
     autocomplete_fields = ("region", "recipients")
@@ -107,7 +109,7 @@ class DataSharingRequestAdmin(RecordImportExportMixin, ReportRecordAdmin):
 
     @admin.display(description=_("recipients"))
     def recipient_names(self, obj):
-        return names(obj.recipients.all())
+        return names(obj.recipients_as_printed)
 
     @admin.display(description=_("sharing methods"))
     def method_names(self, obj):
@@ -123,7 +125,13 @@ class PolicyDocumentAdmin(RecordImportExportMixin, ReportRecordAdmin):
     list_display = ("short_title", "doc_number", "issuer_names", "issued_on", "report", "order")
     list_select_related = ("report__region",)
     list_filter = REPORT_FILTERS
-    search_fields = ("title", "doc_number", "issuers__name", "issuers__short_name")
+    search_fields = (
+        "title",
+        "doc_number",
+        "issuers__name",
+        "issuers__short_name",
+        "issuers_printed",
+    )
     autocomplete_fields = ("issuers",)
 
     def get_queryset(self, request):
@@ -140,4 +148,4 @@ class PolicyDocumentAdmin(RecordImportExportMixin, ReportRecordAdmin):
 
     @admin.display(description=_("issuers"))
     def issuer_names(self, obj):
-        return names(obj.issuers.all())
+        return names(obj.issuers_as_printed)

@@ -15,13 +15,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hotline import writers
 from hotline.checks import check_report
-from hotline.importing.exporting import CONTENT_TYPES
 from hotline.importing.workbook import write_template, write_workbook
 from hotline.models import AnnualReport, AppealCount, Figure, ReportEvent
-from hotline.outages import DATABASE_GONE, database_gone_message
-from hotline.parsing import format_change, format_decimal
-from hotline.services.reports import can_publish, report_publish, report_reopen, report_submit
+from hotline.models.reports import printed
+from hotline.outages import DATABASE_GONE, outage_message
+from hotline.parsing import format_change, format_decimal, typed_decimals
+from hotline.roles import can_publish
+from hotline.services.reports import report_publish, report_reopen, report_submit
 
 from .base import (
     CityListFilter,
@@ -34,8 +36,6 @@ from .base import (
 from .figure_grid import ADD_FIGURE, CHANGE_FIGURE, figure_grid_view
 from .importing import RecordImportExportMixin
 
-Status = AnnualReport.Status
-
 
 @dataclass(frozen=True)
 class Step:
@@ -45,7 +45,6 @@ class Step:
     service: object
     label: str
     done: str
-    offered_from: frozenset
     permission: str  # has_<permission>_permission() decides whether the step is offered
     needs_reason: bool = False
     takes_reason: bool = False  # a reason the service asks for only sometimes
@@ -59,7 +58,6 @@ STEPS = {
             report_submit,
             gettext_lazy("Submit for review"),
             gettext_lazy("%(report)s was submitted for review."),
-            frozenset({Status.DRAFT}),
             "change",
         ),
         Step(
@@ -67,7 +65,6 @@ STEPS = {
             report_publish,
             gettext_lazy("Publish"),
             gettext_lazy("%(report)s was published."),
-            frozenset({Status.DRAFT, Status.REVIEW}),
             "publish",
             takes_reason=True,
         ),
@@ -76,7 +73,6 @@ STEPS = {
             report_reopen,
             gettext_lazy("Reopen as draft"),
             gettext_lazy("%(report)s was reopened as a draft."),
-            frozenset({Status.REVIEW, Status.PUBLISHED}),
             "publish",
             needs_reason=True,
         ),
@@ -160,7 +156,7 @@ class AnnualReportAdmin(ReportRecordAdmin):
         (None, {"fields": ("region", "year", "title", "status", "is_synthetic")}),
         (gettext_lazy("Figure checks"), {"fields": ("figure_checks",)}),
         (gettext_lazy("Population"), {"fields": ("population", "population_source")}),
-        (gettext_lazy("Source"), {"fields": ("source",)}),
+        (gettext_lazy("Source"), {"fields": ("source", "staff_note")}),
         (
             gettext_lazy("Workflow"),
             {"fields": ("submitted_at", "published_at", "published_by", "updated_at")},
@@ -207,7 +203,8 @@ class AnnualReportAdmin(ReportRecordAdmin):
         if obj.pk is None:
             return "—"
         return render_to_string(
-            "admin/hotline/annualreport/_discrepancies.html", {"checks": check_report(obj)}
+            "admin/hotline/annualreport/_discrepancies.html",
+            {"checks": check_report(obj, drafts=True)},
         )
 
     def get_fieldsets(self, request, obj=None):
@@ -220,7 +217,7 @@ class AnnualReportAdmin(ReportRecordAdmin):
     def save_model(self, request, obj, form, change):
         # Only the workflow moves a report; reverting to an old version must not.
         if change:
-            current = AnnualReport.objects.get(pk=obj.pk)
+            current = AnnualReport.private_objects.get(pk=obj.pk)
             for name in ("status", "submitted_at", "published_at", "published_by_id"):
                 setattr(obj, name, getattr(current, name))
         super().save_model(request, obj, form, change)
@@ -244,7 +241,7 @@ class AnnualReportAdmin(ReportRecordAdmin):
 
     def _offered(self, request, step, report=None):
         allowed = getattr(self, f"has_{step.permission}_permission")(request)
-        return allowed and (report is None or report.status in step.offered_from)
+        return allowed and (report is None or step.name in report.allowed_steps())
 
     # The steps, from the change page.
 
@@ -272,7 +269,7 @@ class AnnualReportAdmin(ReportRecordAdmin):
             out,
             as_attachment=True,
             filename=f"{report.region.slug}-{year}.xlsx",
-            content_type=CONTENT_TYPES["xlsx"],
+            content_type=writers.CONTENT_TYPES["xlsx"],
         )
 
     def workflow_view(self, request, object_id, step):
@@ -338,8 +335,8 @@ class AnnualReportAdmin(ReportRecordAdmin):
             # The same for every report: say it once.
             self.message_user(request, str(error), messages.ERROR)
             return
-        except DATABASE_GONE:
-            self.message_user(request, database_gone_message(), messages.ERROR)
+        except DATABASE_GONE as error:
+            self.message_user(request, outage_message(error), messages.ERROR)
             return
         for report, message in refusals:
             if str(report) not in message:
@@ -369,12 +366,32 @@ class AnnualReportAdmin(ReportRecordAdmin):
             "report": single,
             "form": form,
             "action": action,
-            "checks": check_report(single) if single and step.takes_reason else None,
+            "checks": check_report(single, drafts=True) if single and step.takes_reason else None,
             "cancel_url": reverse("admin:hotline_annualreport_change", args=[single.pk])
             if single
             else reverse("admin:hotline_annualreport_changelist"),
         }
         return TemplateResponse(request, "admin/hotline/annualreport/workflow.html", context)
+
+
+class PrintedNumbersForm(forms.ModelForm):
+    """A number is shown with the decimals it was printed with and keeps the decimals it is
+    typed with, as in the figure grid: 92.30 is two decimals, never a second field to forget
+    (the model's PRINTED_DECIMALS)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, decimals in self._meta.model.PRINTED_DECIMALS.items():
+            number = getattr(self.instance, name, None)
+            if name in self.fields and number is not None:
+                self.initial[name] = printed(number, getattr(self.instance, decimals))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, decimals in self._meta.model.PRINTED_DECIMALS.items():
+            if cleaned.get(name) is not None:
+                setattr(self.instance, decimals, typed_decimals(cleaned[name]))
+        return cleaned
 
 
 @admin.register(Figure)
@@ -409,15 +426,8 @@ class FigureAdmin(RecordImportExportMixin, ReportRecordAdmin):
         "note",
     )
     autocomplete_fields = ("indicator",)
-    fields = (
-        "report",
-        "indicator",
-        "kind",
-        ("value", "decimals"),
-        "text",
-        ("change", "change_decimals"),
-        "note",
-    )
+    form = PrintedNumbersForm
+    fields = ("report", "indicator", "kind", "value", "text", "change", "note")
     readonly_fields = ("kind",)
 
     @admin.display(description=gettext_lazy("indicator"), ordering="indicator__code")
@@ -452,7 +462,7 @@ class FigureAdmin(RecordImportExportMixin, ReportRecordAdmin):
 
 @admin.register(AppealCount)
 class AppealCountAdmin(RecordImportExportMixin, ReportRecordAdmin):
-    list_display = ("subject", "report", "appeal_type", "count", "published_share")
+    list_display = ("subject", "report", "appeal_type", "count", "share")
     list_select_related = ("report__region", "department", "category")
     list_filter = (
         CityListFilter,
@@ -464,10 +474,19 @@ class AppealCountAdmin(RecordImportExportMixin, ReportRecordAdmin):
     )
     search_fields = ("department__name", "department__short_name", "category__name", "note")
     autocomplete_fields = ("department",)
+    form = PrintedNumbersForm
+    exclude = ("share_decimals",)
 
     @admin.display(description=gettext_lazy("department or category"))
     def subject(self, obj):
         return obj.subject
+
+    @admin.display(
+        description=AppealCount._meta.get_field("published_share").verbose_name,
+        ordering="published_share",
+    )
+    def share(self, obj):
+        return obj.printed_share
 
 
 @admin.register(ReportEvent)

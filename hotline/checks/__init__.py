@@ -1,6 +1,6 @@
 """Figure checks: every published figure that disagrees with its own parts or with last year.
 
-    result = check_report(report)
+    result = check_report(report, drafts=False)
     result.discrepancies        # every Discrepancy, in the order of the printed report
     result.by_figure["calls.total.avg_talk_s"]
     result.by_appeal_count[appeal_count.pk]
@@ -9,11 +9,16 @@
 The rules are data (CheckRule, fixtures/checks.yaml); this package evaluates them.
 """
 
+import hashlib
 from fractions import Fraction
 
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from hotline import freshness
 from hotline.models import AnnualReport, CheckOperand, CheckRule, Indicator
+from hotline.numbers import format_number
 
 from .data import ReportData, Value, figure_value
 from .intervals import Interval
@@ -27,14 +32,69 @@ from .rules import (
 )
 from .yoy import check_against_prior, check_implied
 
-__all__ = ["CheckResult", "Discrepancy", "NotChecked", "Period", "check_report"]
+__all__ = ["CheckResult", "Discrepancy", "NotChecked", "Period", "check_report", "check_reports"]
 
 Kind = CheckRule.Kind
+# How long a result is kept; a new version of the data it reads makes a new key long before.
+RESULT_SECONDS = 24 * 3600
 
 
-def check_report(report: AnnualReport) -> CheckResult:
-    """Check every active rule, and every published change, of one report."""
-    data = ReportData.load(report)
+def check_report(report: AnnualReport, *, drafts: bool) -> CheckResult:
+    """Check every active rule, and every published change, of one report.
+
+    `drafts` says whether last year's report may be a draft: never for what the public sees
+    (hotline.roles.sees_drafts decides), so that a draft's figures cannot leak through a
+    check; staff screens compare with it and say so (`CheckResult.prior_report.status`).
+
+    What the public sees is a function of published data and the rules, so its result is
+    computed once per version of them (hotline.freshness) and kept in the cache; anything
+    that may read a draft is computed afresh, since a draft's edits move no version.
+    """
+    if drafts or not report.is_published:
+        return _check_report(report, drafts=drafts)
+    key = _result_key(report)
+    result = cache.get(key)  # a Redis that is down is a miss (hotline.cache_guard)
+    if result is None:
+        result = _check_report(report, drafts=False)
+        cache.set(key, result, RESULT_SECONDS)
+    return result
+
+
+def check_reports(reports: list[AnnualReport]) -> dict[int, CheckResult]:
+    """The public results of several published reports (a province's cities), by report pk:
+    each the one check_report keeps, those not yet kept computed together, so that the queries
+    are as many for thirteen reports as for one."""
+    keys = dict(zip((r.pk for r in reports), _result_keys(reports), strict=True))
+    found = cache.get_many(list(keys.values()))
+    results = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [r for r in reports if r.pk not in results]
+    for data in ReportData.load_many(missing, drafts=False):
+        result = results[data.report.pk] = _evaluate(data)
+        cache.set(keys[data.report.pk], result, RESULT_SECONDS)
+    return results
+
+
+def _result_key(report: AnnualReport) -> str:
+    return _result_keys([report])[0]
+
+
+def _result_keys(reports: list[AnnualReport]) -> list[str]:
+    from hotline.caching import RENDER_VERSION  # the code that computes it, too
+
+    scopes = [freshness.report_scopes(r.region.slug) for r in reports]
+    keys = []
+    for report, fresh in zip(reports, freshness.read_each(scopes), strict=True):
+        seed = f"{report.pk}|{fresh.token}|{RENDER_VERSION}|{get_language()}"
+        keys.append("checks:" + hashlib.sha256(seed.encode()).hexdigest())
+    return keys
+
+
+def _check_report(report: AnnualReport, *, drafts: bool) -> CheckResult:
+    return _evaluate(ReportData.load(report, drafts=drafts))
+
+
+def _evaluate(data: ReportData) -> CheckResult:
+    report = data.report
     findings = Findings()
 
     def values(item: CheckOperand | Indicator) -> Value | str:
@@ -42,7 +102,9 @@ def check_report(report: AnnualReport) -> CheckResult:
             if not report.population:
                 return _("is not stored")
             population = report.population
-            return Value(Interval.exact(population), Fraction(population), str(population))
+            return Value(
+                Interval.exact(population), Fraction(population), format_number(population)
+            )
         indicator = item if isinstance(item, Indicator) else item.indicator
         return figure_value(data.figures.get(indicator.code))
 

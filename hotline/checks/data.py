@@ -20,6 +20,7 @@ from hotline.models import (
     PolicyDocument,
 )
 from hotline.models.catalogue import translated
+from hotline.numbers import format_number
 
 from .intervals import Interval
 
@@ -63,7 +64,7 @@ def figure_value(figure: Figure | None) -> Value | str:
     else:
         lower, upper = domain(figure.indicator)
         interval = Interval.printed(point, figure.decimals).clamp(lower, upper)
-    return Value(interval, point, str(figure.printed_value))
+    return Value(interval, point, format_number(figure.printed_value))
 
 
 def indicator_label(indicator: Indicator) -> str:
@@ -91,7 +92,15 @@ class ReportData:
     rules: list[CheckRule]
 
     @classmethod
-    def load(cls, report: AnnualReport) -> ReportData:
+    def load(cls, report: AnnualReport, *, drafts: bool) -> ReportData:
+        return cls.load_many([report], drafts=drafts)[0]
+
+    @classmethod
+    def load_many(cls, reports: list[AnnualReport], *, drafts: bool) -> list[ReportData]:
+        """The data of each report, in the same fixed number of queries for one report or for
+        a province's thirteen (each read for all of them, then split by report)."""
+        if not reports:
+            return []
         rules = list(
             CheckRule.objects.active()
             .select_related("target__table__section", "share_of__table__section")
@@ -103,38 +112,52 @@ class ReportData:
             )
         )
         # A published report is never checked against made-up data, nor the other way round.
-        prior_report = AnnualReport.objects.filter(
-            region_id=report.region_id, year=report.year - 1, is_synthetic=report.is_synthetic
-        ).first()
-        reports = [report.pk] + ([prior_report.pk] if prior_report else [])
-        figures, prior_figures = {}, {}
-        for figure in Figure.objects.filter(report_id__in=reports).select_related(
+        visible = AnnualReport.private_objects if drafts else AnnualReport.public_objects
+        priors = {}
+        for prior in (
+            visible.filter(
+                region_id__in={r.region_id for r in reports},
+                year__in={r.year - 1 for r in reports},
+            )
+            .select_related("region")  # results name it
+            .order_by("pk")
+        ):
+            priors.setdefault((prior.region_id, prior.year, prior.is_synthetic), prior)
+        prior_of = {r.pk: priors.get((r.region_id, r.year - 1, r.is_synthetic)) for r in reports}
+        wanted = {r.pk for r in reports} | {p.pk for p in prior_of.values() if p}
+        figures_of: dict[int, dict[str, Figure]] = {pk: {} for pk in wanted}
+        for figure in Figure.private_objects.filter(report_id__in=wanted).select_related(
             "indicator__table__section"
         ):
-            mine = figure.report_id == report.pk
-            (figures if mine else prior_figures)[figure.indicator.code] = figure
-        appeal_counts = list(
-            AppealCount.objects.filter(report=report)
+            figures_of[figure.report_id][figure.indicator.code] = figure
+        counts_of: dict[int, list[AppealCount]] = {r.pk: [] for r in reports}
+        for count in (
+            AppealCount.private_objects.filter(report__in=[r.pk for r in reports])
             .select_related("department", "category")
-            .order_by("-count", "pk")
-        )
-        return cls(
-            report=report,
-            prior_report=prior_report,
-            figures=figures,
-            prior_figures=prior_figures,
-            appeal_counts=appeal_counts,
-            records=cls._records(report),
-            rules=rules,
-        )
+            .ranked()
+        ):
+            counts_of[count.report_id].append(count)
+        records = cls._records(reports)
+        return [
+            cls(
+                report=report,
+                prior_report=prior_of[report.pk],
+                figures=figures_of[report.pk],
+                prior_figures=figures_of[prior_of[report.pk].pk] if prior_of[report.pk] else {},
+                appeal_counts=counts_of[report.pk],
+                records=records[report.pk],
+                rules=rules,
+            )
+            for report in reports
+        ]
 
     @staticmethod
-    def _records(report: AnnualReport) -> dict[str, int | None]:
-        """Every record total in one query; None where nothing is stored."""
+    def _records(reports: list[AnnualReport]) -> dict[int, dict[str, int | None]]:
+        """Every record total of every report in one query; None where nothing is stored."""
 
         def aggregate(model, expression):
             rows = (
-                model.objects.filter(report=OuterRef("pk"))
+                model._default_manager.filter(report=OuterRef("pk"))
                 .order_by()
                 .values("report")
                 .annotate(total=expression)
@@ -147,5 +170,16 @@ class ReportData:
             f"records_{source}": aggregate(model, expression)
             for source, (model, expression) in RECORD_SOURCES.items()
         }
-        row = AnnualReport.objects.filter(pk=report.pk).values(**annotations).first() or {}
-        return {str(source): row.get(f"records_{source}") for source in RECORD_SOURCES}
+        rows = {
+            row["pk"]: row
+            for row in AnnualReport.private_objects.filter(pk__in=[r.pk for r in reports]).values(
+                "pk", **annotations
+            )
+        }
+        return {
+            report.pk: {
+                str(source): rows.get(report.pk, {}).get(f"records_{source}")
+                for source in RECORD_SOURCES
+            }
+            for report in reports
+        }

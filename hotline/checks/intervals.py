@@ -16,6 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from math import ceil, floor
 
+from hotline.numbers import format_number
+
 Number = Fraction | Decimal | int
 
 
@@ -75,10 +77,6 @@ class Interval:
         lo = self.lo if lower is None else Fraction(lower)
         hi = self.hi if upper is None else Fraction(upper)
         return None if lo > hi else self.intersect(Interval(lo, hi))
-
-    def distance(self, other: Interval) -> Fraction:
-        """How far apart two intervals are (0 when they meet)."""
-        return max(Fraction(0), other.lo - self.hi, self.lo - other.hi)
 
     def integer_hull(self) -> Interval | None:
         """The whole numbers within, as an interval; None when there is none."""
@@ -178,7 +176,8 @@ def to_decimal(value: Fraction, decimals: int) -> Decimal:
 
 
 def show(value: Fraction, decimals: int = 2) -> str:
-    """A computed number as the report would print it: whole numbers bare, others with decimals."""
+    """A computed number as the report would print it: whole numbers bare, others with decimals,
+    grouped by three (1,581,379.00)."""
     if value.denominator == 1:
-        return str(value.numerator)
-    return str(to_decimal(value, decimals))
+        return format_number(value.numerator)
+    return format_number(to_decimal(value, decimals), decimals)

@@ -6,7 +6,10 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+
+from hotline.numbers import format_number
 
 
 class Period:
@@ -41,6 +44,10 @@ class Discrepancy:
     unit: str
     details: tuple[str, ...] = ()
     operand_codes: tuple[str, ...] = ()
+    # The year `published` and `computed` were worked back to from the printed changes: the
+    # report prints neither, so they are never called printed. None when `published` is printed.
+    implied_year: int | None = None
+    prior_is_zero: bool = False  # a relative change from 0: nothing to compute
     sort_key: tuple = field(default=(), compare=False, repr=False)
 
     @property
@@ -54,12 +61,63 @@ class Discrepancy:
         return text
 
     @property
-    def message(self) -> str:
-        return _("published %(published)s, computed %(computed)s: %(arithmetic)s") % {
+    def apart(self) -> str:
+        """How far apart published and computed are, unsigned, as the page writes numbers."""
+        amount = abs(self.difference)
+        whole = amount == amount.to_integral_value()
+        text = format_number(amount.to_integral_value() if whole else amount)
+        return text + self.unit if self.unit == "%" else f"{text} {self.unit}".strip()
+
+    @property
+    def finding(self) -> str:
+        """What the check found, in plain words, before any arithmetic; a number is called
+        printed (印发) only when the report prints it, a derived one says how it was derived."""
+        values = {
             "published": self.published,
             "computed": self.computed,
-            "arithmetic": self.arithmetic,
+            "off": self.apart,
+            "year": self.implied_year,
         }
+        if self.check == "implied_prior":
+            return (
+                _(
+                    "Worked back from the printed change %(published)s, %(year)s's value would "
+                    "be %(computed)s, which cannot be."
+                )
+                % values
+            )
+        if self.check == "ranking_order":
+            return _("A row with fewer appeals is printed with a larger share.")
+        if self.check == "change":
+            if self.prior_is_zero:
+                return (
+                    _("Last year's value is 0, so the printed change %(published)s cannot be.")
+                    % values
+                )
+            return (
+                _(
+                    "Computed from last year's report the change is %(computed)s; the report "
+                    "prints %(published)s, %(off)s apart."
+                )
+                % values
+            )
+        what = computed_as(self.check) % values
+        if self.implied_year:
+            return _(
+                "Worked back from the printed changes to %(year)s (the report prints no "
+                "%(year)s values): %(what)s, while this figure works back to "
+                "%(published)s, %(off)s apart."
+            ) % {**values, "what": what}
+        return _("%(what)s; the report prints %(published)s, %(off)s apart.") % {
+            **values,
+            "what": capfirst(what),
+        }
+
+    @property
+    def working(self) -> str:
+        """The finding, then the full arithmetic: how derived values were worked out first."""
+        steps = "; ".join([*self.details, self.arithmetic])
+        return _("%(finding)s Working: %(steps)s") % {"finding": self.finding, "steps": steps}
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -68,6 +126,19 @@ class Discrepancy:
         data["operand_codes"] = list(self.operand_codes)
         data["off_by"] = self.off_by
         return data
+
+
+def computed_as(check: str) -> str:
+    """How a check's computed value came about, in words (%(computed)s is the number)."""
+    words = {
+        "sum": _("the parts add up to %(computed)s"),
+        "share": _("the part over the whole is %(computed)s"),
+        "ratio": _("the numerator over the denominator is %(computed)s"),
+        "weighted_average": _("the rows' average weighted by their counts is %(computed)s"),
+        "record_count": _("the records stored number %(computed)s"),
+        "type_split": _("consultation and other appeals add up to %(computed)s"),
+    }
+    return words.get(check, _("the computed value is %(computed)s"))
 
 
 @dataclass(frozen=True)
@@ -136,6 +207,7 @@ class CheckResult:
         return {
             "report": str(self.report),
             "prior_report": str(self.prior_report) if self.prior_report else None,
+            "prior_report_status": self.prior_report.status if self.prior_report else None,
             "checks_made": self.checks_made,
             "discrepancies": [d.as_dict() for d in self.discrepancies],
             "not_checked": [n.as_dict() for n in self.not_checked],

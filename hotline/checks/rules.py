@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from hotline.models import AppealCount, CheckOperand, CheckRule, Indicator
 from hotline.models.catalogue import translated
+from hotline.numbers import format_number
 
 from .data import Value, figure_value, indicator_label, indicator_sort_key
 from .intervals import Interval, quotient, show, to_decimal, total, weighted_mean
@@ -67,6 +68,7 @@ def figure_discrepancy(
     details: tuple[str, ...] = (),
     operand_codes: tuple[str, ...] = (),
     label_suffix: str = "",
+    implied_year: int | None = None,
 ) -> Discrepancy:
     sign = percent(indicator)
     absolute, relative = difference(
@@ -90,6 +92,7 @@ def figure_discrepancy(
         unit=figure_unit(indicator),
         details=details,
         operand_codes=operand_codes,
+        implied_year=implied_year,
         sort_key=(FIGURES, *indicator_sort_key(indicator), PERIOD_ORDER[period], check, rule_code),
     )
 
@@ -131,8 +134,10 @@ def evaluate_arithmetic(
     period: str,
     findings: Findings,
     label_suffix: str = "",
+    implied_year: int | None = None,
 ) -> None:
-    """Check one sum, share, rate or weighted average on the values given."""
+    """Check one sum, share, rate or weighted average on the values given (`implied_year`: the
+    year they were worked back to from the printed changes, when they are not printed)."""
     target = values(rule.target)
     if isinstance(target, str):
         findings.skip(period, rule.code, rule.target.code, f"{rule.target.code} {target}")
@@ -166,7 +171,9 @@ def evaluate_arithmetic(
         if rule.scale == 100:
             arithmetic += f" = {show(point)}%"
         else:
-            arithmetic += (f" × {rule.scale}" if rule.scale != 1 else "") + f" = {show(point)}"
+            arithmetic += (
+                f" × {format_number(rule.scale)}" if rule.scale != 1 else ""
+            ) + f" = {show(point)}"
     else:
         averaged, weights = by_role(Role.VALUE), by_role(Role.WEIGHT)
         computed = weighted_mean([v.interval for v in averaged], [w.interval for w in weights])
@@ -201,6 +208,7 @@ def evaluate_arithmetic(
             details=tuple(derivations),
             operand_codes=tuple(operand_code(op) for op in operands),
             label_suffix=label_suffix,
+            implied_year=implied_year,
         )
     )
 
@@ -229,7 +237,7 @@ def evaluate_record_count(rule: CheckRule, data, findings: Findings) -> None:
             published=target,
             computed=computed,
             computed_point=Fraction(records),
-            arithmetic=f"{source.label} = {records}",
+            arithmetic=f"{source.label} = {format_number(records)}",
         )
     )
 
@@ -316,7 +324,7 @@ def evaluate_ranking(rule: CheckRule, data, findings: Findings) -> None:
                         published_text=str(row.printed_share),
                         computed=computed,
                         computed_point=point,
-                        arithmetic=f"{row.count} ÷ {base.text} = {show(point)}%",
+                        arithmetic=f"{format_number(row.count)} ÷ {base.text} = {show(point)}%",
                         is_share=True,
                     )
                 )
@@ -343,9 +351,9 @@ def evaluate_ranking(rule: CheckRule, data, findings: Findings) -> None:
                 )
                 % {
                     "lower": lower.subject,
-                    "lower_count": lower.count,
+                    "lower_count": format_number(lower.count),
                     "upper": upper.subject,
-                    "upper_count": upper.count,
+                    "upper_count": format_number(upper.count),
                     "lower_share": lower.printed_share,
                     "upper_share": upper.printed_share,
                 },
@@ -386,10 +394,11 @@ def evaluate_type_split(rule: CheckRule, rows, data, findings: Findings) -> None
                 row,
                 check="type_split",
                 published=Fraction(row.count),
-                published_text=str(row.count),
+                published_text=format_number(row.count),
                 computed=Interval.exact(parts),
                 computed_point=Fraction(parts),
-                arithmetic=f"{consultation.count} + {other.count} = {parts}",
+                arithmetic=" + ".join(format_number(n) for n in (consultation.count, other.count))
+                + f" = {format_number(parts)}",
                 is_share=False,
             )
         )

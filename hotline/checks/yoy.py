@@ -14,8 +14,9 @@ from fractions import Fraction
 from django.utils.translation import gettext as _
 
 from hotline.models import Figure, Indicator
+from hotline.numbers import format_number
 
-from .data import Value, domain, figure_value
+from .data import Value, domain, figure_value, indicator_label
 from .intervals import Interval, quotient, show, to_decimal
 from .results import Period
 from .rules import ARITHMETIC_KINDS, Findings, evaluate_arithmetic, figure_discrepancy
@@ -28,11 +29,15 @@ def change_suffix() -> str:
     return " · " + _("change")
 
 
+def shown_change(value, text: str, kind: str) -> str:
+    """A change as the report prints it: signed, in % or in points (+33.34%, -18.17 points)."""
+    unit = "%" if kind == ChangeKind.RELATIVE else " " + _("points")
+    return f"{'+' if value > 0 else ''}{text}{unit}"
+
+
 def change_text(figure: Figure) -> str:
     change = figure.printed_change
-    sign = "+" if change > 0 else ""
-    unit = "%" if figure.indicator.change_kind == ChangeKind.RELATIVE else " " + _("points")
-    return f"{sign}{change}{unit}"
+    return shown_change(change, format_number(change), figure.indicator.change_kind)
 
 
 def published_change(figure: Figure) -> Value:
@@ -93,9 +98,16 @@ def change_discrepancy(figure, change: Value, computed: Interval, point: Fractio
         arithmetic=arithmetic,
         label_suffix=change_suffix(),
     )
-    # A change is compared in its own unit: percent or points, never relative to itself.
-    unit = "%" if figure.indicator.change_kind == ChangeKind.RELATIVE else _("points")
-    return replace(discrepancy, published=change.text, relative_difference=None, unit=unit)
+    # A change is compared in its own unit, percent or points, both ways; never relative to
+    # itself.
+    kind = figure.indicator.change_kind
+    return replace(
+        discrepancy,
+        published=change.text,
+        computed=shown_change(point, show(point), kind),
+        relative_difference=None,
+        unit="%" if kind == ChangeKind.RELATIVE else _("points"),
+    )
 
 
 def zero_prior(figure, change: Value, *, arithmetic: str):
@@ -113,6 +125,7 @@ def zero_prior(figure, change: Value, *, arithmetic: str):
         ),
         published=change.text,
         computed=_("undefined (last year 0)"),
+        prior_is_zero=True,
         relative_difference=None,
         unit="%",
     )
@@ -140,7 +153,9 @@ def implied_priors(data, findings: Findings) -> dict[str, Value | str]:
         else:
             factor = change.interval.shifted(100).scaled(Fraction(1, 100)).clamp(0)
             sign = "+" if change.point >= 0 else "−"
-            derivation_base = f"{current.text} ÷ (1 {sign} {abs(figure.printed_change)}%)"
+            derivation_base = (
+                f"{current.text} ÷ (1 {sign} {format_number(abs(figure.printed_change))}%)"
+            )
             if factor is None or factor.lo == 0:
                 implied[code] = _("fell by 100%, so last year's value is unknown")
                 continue
@@ -193,7 +208,8 @@ def implied_priors(data, findings: Findings) -> dict[str, Value | str]:
                 )
             else:
                 prior = whole
-        implied[code] = Value(prior, point, show(point), f"{code}: {body}")
+        # Named as the page names the figure: the reader of a footnote knows no codes.
+        implied[code] = Value(prior, point, show(point), f"{indicator_label(indicator)}: {body}")
     return implied
 
 
@@ -210,6 +226,7 @@ def impossible_prior(figure, change, point, body, year, *, why, nearest, unit, i
             arithmetic=_("%(derivation)s last year (%(year)s): %(why)s")
             % {"derivation": body, "year": year, "why": why},
             label_suffix=change_suffix(),
+            implied_year=year,
         ),
         published=change.text,
         difference=to_decimal(point - nearest, 2),
@@ -233,4 +250,6 @@ def check_implied(data, findings: Findings) -> None:
     for rule in data.rules:
         if rule.kind not in ARITHMETIC_KINDS:
             continue
-        evaluate_arithmetic(rule, list(rule.operands.all()), values, YOY, findings, suffix)
+        evaluate_arithmetic(
+            rule, list(rule.operands.all()), values, YOY, findings, suffix, implied_year=year
+        )

@@ -3,25 +3,24 @@
 A number in an XLSX cell is a float; what staff typed is what the cell shows, so its decimals
 come from the cell's number format (92.30 under "0.00" is "92.30", 0.923 under "0.00%" is
 "92.30%"). Text that a spreadsheet would run as a formula is written with an apostrophe in
-CSV (a quote prefix in XLSX) and read back without it.
+CSV (a quote prefix in XLSX: hotline.writers) and read back without it.
 """
 
 import re
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from reports.downloads import FORMULA_STARTS, neutralise
-
-__all__ = ["FORMULA_STARTS", "cell_text", "list_text", "neutralise", "split_list"]
+from hotline.writers import FORMULA_STARTS, SEPARATOR, list_text
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _DECIMALS = re.compile(r"[0#?]\.([0#?]+)")
-_LIST_SEPARATORS = re.compile(r"[、,，;；\n\r]+")
+# The writers' separator first, and what people type besides.
+_LIST_SEPARATORS = re.compile(rf"[{SEPARATOR},，;；\n\r]+")
 
 
 def _format_parts(number_format: str | None) -> tuple[int | None, bool]:
     """(decimals shown, whether it is a percentage) of an Excel number format's first part."""
-    if not number_format or number_format in {"General", "@"}:
+    if not number_format:  # "General" and "@" (text) fall through: no digits, no %
         return None, False
     section = _QUOTED.sub("", number_format.split(";")[0])
     match = _DECIMALS.search(section)
@@ -37,13 +36,20 @@ def number_text(value, number_format: str | None = None) -> str:
     else:
         # repr() is the shortest text that reads back as the same float: 92.3, not 92.299999…
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        return str(number)  # NaN, Infinity: not a number, as the column's parser will say
     decimals, percent = _format_parts(number_format)
     if percent:
         number *= 100
-    if decimals is not None:
-        number = number.quantize(Decimal(1).scaleb(-decimals))
-    elif number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
+    try:
+        if decimals is not None:
+            # As the cell shows it: Excel and WPS round half away from zero.
+            number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        elif isinstance(value, float) and number == number.to_integral_value():
+            # A float has no decimals of its own (92.0 is 92); a Decimal keeps those written.
+            number = number.quantize(Decimal(1))
+    except InvalidOperation:
+        pass  # more digits than a Decimal holds (1e300): far too large for any column anyway
     text = format(number, "f")
     return f"{text}%" if percent else text
 
@@ -70,7 +76,3 @@ def cell_text(value, number_format: str | None = None):
 def split_list(text) -> list[str]:
     """Names in one cell: separated by 、 as Chinese lists are written, or , ; and newlines."""
     return [part.strip() for part in _LIST_SEPARATORS.split(str(text or "")) if part.strip()]
-
-
-def list_text(items) -> str:
-    return "、".join(items)

@@ -25,6 +25,7 @@ from hotline.models import (
     PolicyDocument,
     Region,
 )
+from hotline.models.records import printed_text
 from hotline.models.reports import printed
 from hotline.parsing import (
     format_period,
@@ -138,13 +139,15 @@ class IntegerColumn(Column):
 
 
 class DecimalColumn(Column):
-    """A number as typed; its decimals are kept in `decimals_field` when the model has one."""
+    """A number as typed; its decimals are kept beside it where the model keeps them
+    (PRINTED_DECIMALS), and written back with them."""
 
-    def __init__(self, key, header=None, *, decimals_field=None, **kwargs):
-        super().__init__(key, header, **kwargs)
-        self.decimals_field = decimals_field
-        if decimals_field:
-            self.fields = (key, decimals_field)
+    def bind(self, model):
+        super().bind(model)
+        self.decimals_field = getattr(model, "PRINTED_DECIMALS", {}).get(self.key)
+        if self.decimals_field:
+            self.fields = (self.key, self.decimals_field)
+        return self
 
     def parse(self, text, row, lookups):
         parsed = parse_decimal(text)
@@ -249,6 +252,25 @@ class RegionColumn(Column):
         return region.name if self.within_city else region.slug
 
 
+class LevelColumn(RegionColumn):
+    """行政层级 as the report prints it: 市本级 (or City level) for the city itself, else the
+    district's or county's name (Region.level_as_printed)."""
+
+    def __init__(self, key):
+        super().__init__(key, within_city=True)
+
+    def read(self, text, row, lookups):
+        if row.city is not None and name_key(text) in {
+            name_key(name) for name in in_languages(Region.CITY_LEVEL)
+        }:
+            return row.city
+        return super().read(text, row, lookups)
+
+    def export(self, obj):
+        region = getattr(obj, self.key)
+        return str(Region.CITY_LEVEL) if region.level == Region.Level.CITY else region.name
+
+
 class DepartmentColumn(Column):
     def read(self, text, row, lookups):
         if is_not_reported(text) or row.city is None:
@@ -270,24 +292,36 @@ class CategoryColumn(Column):
 
 
 class ManyColumn(Column):
-    """Several related records in one cell, by name, separated by 、."""
+    """Several related records in one cell, by name, separated by 、. With `printed`, the
+    field that keeps the names as the cell wrote them, in its order (as_printed), where they
+    differ from the records' usual names; the cell is written back that way."""
 
-    def __init__(self, key, header=None, *, find, **kwargs):
+    def __init__(self, key, header=None, *, find, printed=None, **kwargs):
         super().__init__(key, header, **kwargs)
         self.find = find
+        self.printed = printed
+        if printed:
+            self.fields = (key, printed)
 
     def parse(self, text, row, lookups):
         found, wrong = [], []
-        for name in dict.fromkeys(split_list(text)):
+        names = list(dict.fromkeys(split_list(text)))
+        for name in names:
             try:
                 found.append(self.find(lookups, name, row))
             except ValueError as error:
                 wrong.append(str(error))
         if wrong:
             raise ValueError(" ".join(wrong))
-        row.m2m[self.key] = list({record.pk: record for record in found if record}.values())
+        records = list({record.pk: record for record in found if record}.values())
+        row.m2m[self.key] = records
+        if self.printed:
+            named = len(records) == len(names)  # a name per record, each once
+            row.values[self.printed] = printed_text(names, records) if named else ""
 
     def export(self, obj):
+        if self.printed:
+            return getattr(obj, f"{self.key}_as_printed")
         return [record.name for record in getattr(obj, self.key).all()]
 
 
@@ -300,6 +334,11 @@ def _method(lookups, name, row):
 
 
 class PeriodColumn(Column):
+    """The period as one text cell (2022.1.1—2023.6.30), as people write it: read, not
+    written; the export writes its two dates (PeriodDateColumn)."""
+
+    exports = False
+
     def __init__(self):
         super().__init__("period", gettext_lazy("period"), fields=("period_start", "period_end"))
 
@@ -311,10 +350,8 @@ class PeriodColumn(Column):
 
 
 class PeriodDateColumn(DateColumn):
-    """period_start / period_end as two date cells, read but not written; they win over an
+    """period_start / period_end as two date cells, written and read; they win over an
     empty period cell."""
-
-    exports = False
 
     def parse(self, text, row, lookups):
         if not is_not_reported(text) or self.key not in row.values:
@@ -441,6 +478,11 @@ class Spec:
     @property
     def export_columns(self):
         return [c for c in self.columns if c.exports]
+
+    @property
+    def import_only_columns(self):
+        """Columns read but never written (the period as one text cell)."""
+        return [c for c in self.columns if c.imports and not c.exports]
 
     def names(self) -> dict:
         if self._names is None:
@@ -588,14 +630,8 @@ class FigureSpec(Spec):
         FigureValueColumn(),
         FigureChangeColumn(),
         TextColumn("note"),
+        TextColumn("note_en"),
     ]
-
-    def finish(self, row, lookups):
-        super().finish(row, lookups)
-        indicator = row.values.get("indicator")
-        if indicator is not None:
-            # The copy of the indicator's kind that the rate constraints read.
-            row.values["kind"] = indicator.kind
 
 
 class AppealCountSpec(Spec):
@@ -609,7 +645,7 @@ class AppealCountSpec(Spec):
         DepartmentColumn("department"),
         CategoryColumn("category"),
         IntegerColumn("count"),
-        DecimalColumn("published_share", decimals_field="share_decimals"),
+        DecimalColumn("published_share"),
         TextColumn("note"),
     ]
 
@@ -648,8 +684,8 @@ class SharingSpec(Spec):
         *report_columns(),
         IntegerColumn("group_number"),
         IntegerColumn("line"),
-        RegionColumn("region", within_city=True),
-        ManyColumn("recipients", find=_department_in_city),
+        LevelColumn("region"),
+        ManyColumn("recipients", find=_department_in_city, printed="recipients_printed"),
         ManyColumn("methods", find=_method),
         TextColumn("scope"),
         PeriodColumn(),
@@ -675,7 +711,7 @@ class PolicySpec(Spec):
         IntegerColumn("order"),
         TextColumn("title"),
         TextColumn("doc_number"),
-        ManyColumn("issuers", find=_department_in_city),
+        ManyColumn("issuers", find=_department_in_city, printed="issuers_printed"),
         DateColumn("issued_on"),
         TextColumn("url"),
         TextColumn("note"),

@@ -1,6 +1,6 @@
 """The text encoding of a CSV as Excel and WPS save it, decided without asking the user.
 
-The rule (see /work/shared/TOOLCHAIN.md): a UTF-8 byte-order mark → utf-8-sig; else the whole
+The rule: a UTF-8 byte-order mark → utf-8-sig; else the whole
 file decodes as strict UTF-8 → utf-8; else gb18030, a superset of GBK (Chinese Excel's and
 WPS's plain "CSV"). Charset detectors misread short GBK files, so none is used.
 """
@@ -10,6 +10,7 @@ import io
 
 BOM = codecs.BOM_UTF8
 CHUNK = 1 << 16
+STRICT_UTF8 = codecs.getincrementaldecoder("utf-8")  # errors="strict" is the default
 
 
 def detect_encoding(stream) -> str:
@@ -20,7 +21,7 @@ def detect_encoding(stream) -> str:
         head = stream.read(len(BOM))
         if head == BOM:
             return "utf-8-sig"
-        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        decoder = STRICT_UTF8()
         try:
             decoder.decode(head)
             while chunk := stream.read(CHUNK):
@@ -36,7 +37,3 @@ def detect_encoding(stream) -> str:
 def open_text(stream) -> io.TextIOWrapper:
     """A text stream over a binary one, in its detected encoding, newlines left to csv."""
     return io.TextIOWrapper(stream, encoding=detect_encoding(stream), newline="")
-
-
-def decode(data: bytes) -> str:
-    return data.decode(detect_encoding(io.BytesIO(data)))

@@ -134,7 +134,7 @@ class Lookups:
     def _reports(self) -> dict:
         return {
             (report.region_id, report.year): report
-            for report in AnnualReport.objects.select_related("region").order_by()
+            for report in AnnualReport.private_objects.select_related("region").order_by()
         }
 
     def report(self, city, year):

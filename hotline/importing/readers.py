@@ -9,7 +9,9 @@ sheet and read as the figures it lays out.
 import csv
 import json
 import os
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -92,25 +94,74 @@ def sniff(stream) -> str:
 
 
 def open_table(stream) -> Table:
-    """The rows of a binary stream, with its headers; Refused if it cannot be read at all."""
+    """The rows of a binary stream, with its headers; Refused if it cannot be read at all, or
+    (while its rows are read) if a later part of it cannot."""
     kind = sniff(stream)
     try:
         table = {"xlsx": _xlsx, "json": _json, "csv": _csv}[kind](stream)
     except Refused:
         raise
     except UnicodeDecodeError:
-        raise Refused(
-            _("The file is neither UTF-8 nor GBK/GB18030 text; save it again as CSV UTF-8.")
-        ) from None
-    except Exception as error:  # a broken zip, a broken JSON document, …
+        raise Refused(_encoding_message()) from None
+    # A file is untrusted input to parsers (csv, json, zip, XML) whose ways of failing cannot
+    # be listed: a broken zip, a broken JSON document, nesting too deep for the parser, …
+    except Exception as error:
         raise Refused(
             _("The file cannot be read as %(kind)s: %(error)s")
-            % {"kind": kind.upper(), "error": error}
+            % {"kind": kind.upper(), "error": _reason(error)}
         ) from None
     table.kind = kind
     if not table.headers and kind != "json":  # [] is a list of no records
         raise Refused(_("The file is empty: it has no header row."))
+    table.rows = _guarded(table.rows, kind)
     return table
+
+
+def count_rows(stream, limit: int) -> int:
+    """The rows of a file, counted as they are read, up to `limit` + 1 (the file need not be
+    read further to know that it is too long); Refused as open_table refuses."""
+    table = open_table(stream)
+    count = 0
+    for _row in table.rows:
+        count += 1
+        if count > limit:
+            break
+    table.rows.close()
+    return count
+
+
+def _encoding_message():
+    return _("The file is neither UTF-8 nor GBK/GB18030 text; save it again as CSV UTF-8.")
+
+
+def _reason(error) -> str:
+    if isinstance(error, RecursionError):
+        return _("it is nested too deeply")
+    if isinstance(error, UnicodeDecodeError):
+        return _encoding_message()
+    if isinstance(error, json.JSONDecodeError):
+        return error.msg  # its position counts from the chunk parsed, not from the file
+    return str(error)
+
+
+def _guarded(rows, kind):
+    """The rows, with a failure to read the rest of the file (a cell over the csv module's
+    limit, a record nested too deeply, …) refused with where it happened: never a traceback."""
+    last = 0
+    try:
+        for row in rows:
+            last = row.number
+            yield row
+    except Refused:
+        raise
+    except Exception as error:  # see open_table
+        if kind == "json":
+            where = _("Record %(number)s of the JSON file") % {"number": last + 1}
+        else:
+            where = _("The file after row %(row)s") % {"row": last or 1}
+        raise Refused(
+            _("%(where)s cannot be read: %(error)s") % {"where": where, "error": _reason(error)}
+        ) from None
 
 
 def _csv(stream) -> Table:
@@ -141,7 +192,7 @@ def _json(stream) -> Table:
     first = next(objects, None)
     if first is None:
         return Table([], iter(()))
-    headers = _trim_headers(list(first))
+    headers = _trim_headers([_printable(key) for key in first])
 
     def rows():
         yield _json_row(1, first, headers)
@@ -156,15 +207,36 @@ def _json_row(number, obj, headers):
     if unknown:
         raise Refused(
             _("Record %(number)s of the JSON file has keys the first record has not: %(keys)s.")
-            % {"number": number, "keys": "、".join(unknown)}
+            % {"number": number, "keys": "、".join(_printable(key) for key in unknown)}
         )
-    return RawRow(number, [cell_text(obj.get(key)) for key in headers])
+    cells = [cell_text(obj.get(key)) for key in headers]
+    for key, cell in zip(headers, cells, strict=True):
+        if isinstance(cell, str) and _SURROGATE.search(cell):
+            raise Refused(
+                _(
+                    "Record %(number)s of the JSON file, “%(column)s”: the text holds an "
+                    "escape (\\ud800 to \\udfff) that is not a character."
+                )
+                % {"number": number, "column": _printable(key)}
+            )
+    return RawRow(number, cells)
+
+
+# JSON may escape half of a UTF-16 pair alone ("\ud800"): Python reads it as a str that can be
+# neither stored nor shown.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(text) -> str:
+    return _SURROGATE.sub("\ufffd", str(text))
 
 
 def iter_json_array(text, chunk=CHUNK):
     """The objects of a JSON array, parsed one at a time from a text stream: memory holds one
-    object and one chunk, never the document."""
-    decoder = json.JSONDecoder()
+    object and one chunk, never the document. Numbers are read as Decimal as written: 92.30
+    keeps its two decimals, and 1e400 or a 5,000-digit integer is a number too large for its
+    column, not a crash."""
+    decoder = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
     buffer, position, done = "", 0, False
 
     def more():
@@ -186,9 +258,11 @@ def iter_json_array(text, chunk=CHUNK):
 
     skip()
     if buffer[position : position + 1] == "{":
-        # {"rows": [...]} as some tools write it: the first list is the data.
+        # {"rows": [...]} as the public downloads and some tools write it: "rows", or else
+        # the first list, is the data.
         obj, _end = decoder.raw_decode(buffer + text.read())
-        rows = next((v for v in obj.values() if isinstance(v, list)), None)
+        lists = [v for v in obj.values() if isinstance(v, list)]
+        rows = obj["rows"] if isinstance(obj.get("rows"), list) else next(iter(lists), None)
         if rows is None:
             raise ValueError(_("a JSON file holds a list of records"))
         for item in rows:
@@ -224,16 +298,21 @@ def _xlsx(stream) -> Table:
     import openpyxl
 
     book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    declared = {worksheet.title: worksheet.max_row or 0 for worksheet in book.worksheets}
+    for worksheet in book.worksheets:
+        # Read-only mode stops at the size a sheet declares (<dimension>), which some writers
+        # understate: every row is read instead; the declared size is only an estimate.
+        worksheet.reset_dimensions()
     from .workbook import META_SHEET, workbook_table
 
     if META_SHEET in book.sheetnames:
         return workbook_table(book)
     sheet = next((ws for ws in book.worksheets if ws.sheet_state == "visible"), book.worksheets[0])
+    total = declared[sheet.title]  # for the progress bar only
     rows_iter = sheet.iter_rows()
     header_cells = next(rows_iter, ())
     headers = _trim_headers([cell.value for cell in header_cells])
     width = len(headers)
-    total = sheet.max_row or 0
     seen = {"row": 1}
 
     def rows():

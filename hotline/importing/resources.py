@@ -4,8 +4,8 @@ the admin and the commands share one implementation.
 
 - `AnyFile` is the one import format: the kind of file and its encoding are detected from
   its bytes (readers, encodings), so staff choose nothing.
-- `UploadStorage` keeps the upload on disk and hands the importer the path, so that a large
-  file is streamed, never read into memory.
+- The admin keeps an upload on disk (uploads.py, an ImportUpload) and hands it to
+  import_data(), which streams it: a large file is never read into memory.
 - `resource_for(spec)` is a ModelResource whose import_data() runs service.import_records
   and answers with django-import-export's Result (totals, preview rows, errors).
 """
@@ -19,29 +19,10 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources
 from import_export.formats import base_formats
 from import_export.results import Error, Result, RowResult
-from import_export.tmp_storages import TempFolderStorage
 
 from . import exporting
 from .columns import Spec, spec_for
-from .service import import_records
-
-
-class StoredUpload:
-    """An uploaded file on disk, opened when the importer reads it."""
-
-    def __init__(self, path):
-        self.path = path
-
-    def __bool__(self):
-        return os.path.getsize(self.path) > 0
-
-    def open(self):
-        return open(self.path, "rb")
-
-
-class UploadStorage(TempFolderStorage):
-    def read(self):
-        return StoredUpload(self.get_full_path())
+from .service import Outcome, import_records
 
 
 class AnyFile(base_formats.Format):
@@ -74,11 +55,11 @@ class RecordResource(resources.ModelResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        # The columns the file may have, as the import page lists them.
+        # The columns of an exported file, which the import and export pages list: a file
+        # exported imports back as it is. (Columns read only are named beside, import page.)
         self.fields = {
             column.key: fields.Field(attribute=column.key, column_name=column.header)
-            for column in self.spec.columns
-            if column.imports
+            for column in self.spec.export_columns
         }
 
     @classmethod
@@ -94,7 +75,7 @@ class RecordResource(resources.ModelResource):
         user = kwargs.get("user")
         if isinstance(dataset, tablib.Dataset):
             stream = io.BytesIO(dataset.export("csv").encode("utf-8"))
-        elif isinstance(dataset, StoredUpload):
+        elif hasattr(dataset, "open"):  # an ImportUpload
             stream = dataset.open()
         else:
             stream = io.BytesIO(dataset)
@@ -108,6 +89,10 @@ class RecordResource(resources.ModelResource):
                 keep_log=not dry_run,
             )
         return as_result(outcome)
+
+    def refused(self, file_name, message) -> Result:
+        """The Result of a file refused before it was read (too many rows)."""
+        return as_result(Outcome(file_name, self.spec, dry_run=True, refused=[message]))
 
     def export(self, queryset=None, **kwargs):
         if queryset is None:

@@ -26,7 +26,8 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_history_manager_for_model
 
-from hotline.models import AnnualReport
+from hotline import freshness
+from hotline.models import AnnualReport, ReportLocked
 
 from . import constraints
 from .columns import RowState, Spec, spec_for
@@ -36,6 +37,9 @@ from .readers import Refused, open_table
 BATCH = 1000
 PREVIEW_ROWS = 100
 MAX_ERRORS = 1000
+# The longest cell read, for text fields (notes, 共享主题) that have no length of their own;
+# a cell of a field with a length is held to that length. Longer is refused before it is parsed.
+MAX_CELL_CHARS = 10_000
 NEW, UPDATE, SKIP = "new", "update", "skip"
 
 
@@ -135,6 +139,20 @@ class Outcome:
         return lines
 
 
+def cell_limit(column) -> int:
+    field = getattr(column, "field", None)
+    if isinstance(field, models.CharField) and field.max_length and not field.choices:
+        return field.max_length
+    return MAX_CELL_CHARS
+
+
+def too_long(length: int, limit: int) -> str:
+    return _("This cell holds %(length)s characters; at most %(limit)s fit here.") % {
+        "length": f"{length:,}",
+        "limit": f"{limit:,}",
+    }
+
+
 def change_reason(file_name: str) -> str:
     # simple_history keeps 100 characters of a reason.
     return (_("Import %(file)s") % {"file": file_name})[:100]
@@ -232,6 +250,7 @@ class Run:
         self.m2m_fields = list(self.model._meta.many_to_many)
         self.history_model = get_history_manager_for_model(self.model).model
         self.history_m2m = getattr(self.history_model, "_history_m2m_fields", [])
+        self.cell_limits = {column.key: cell_limit(column) for column in columns}
 
     # Reading
 
@@ -240,6 +259,11 @@ class Run:
         row.position = self.outcome.rows
         for column, text in zip(self.columns, raw.cells, strict=False):
             row.cells[column.key] = text
+            limit = self.cell_limits[column.key]
+            if isinstance(text, str) and len(text) > limit:
+                row.cells[column.key] = text[:40] + "…"
+                row.error(column.key, too_long(len(text), limit))
+                continue
             try:
                 column.parse(text, row, self.lookups)
             except ValueError as error:
@@ -259,15 +283,11 @@ class Run:
         if report.pk in self.reports:
             return
         # Locked until the import ends: nobody publishes it meanwhile.
-        report = AnnualReport.objects.select_for_update().get(pk=report.pk)
-        if not report.is_editable:
-            raise Refused(
-                _(
-                    "%(report)s is %(status)s: its records cannot change. A reviewer must "
-                    "reopen it as a draft before this file is imported; nothing was saved."
-                )
-                % {"report": report, "status": report.get_status_display()}
-            )
+        report = AnnualReport.private_objects.select_for_update().get(pk=report.pk)
+        try:
+            report.ensure_editable()
+        except ReportLocked as locked:
+            raise Refused(*locked.messages, _("Nothing was saved.")) from None
         self.reports[report.pk] = report
 
     def _errors(self, row, errors):
@@ -480,17 +500,19 @@ class Run:
             # A savepoint: a refused batch leaves the transaction usable to read on.
             with transaction.atomic():
                 if creates:
-                    self.model._base_manager.bulk_create(creates)
+                    self.model._default_manager.bulk_create(creates)
                     records = self._history(creates, "+")
                     links = self._set_m2m(creates, m2m_sets, {})
                     self._m2m_history(creates, records, links)
                 if updates:
                     if update_fields:
                         names = [f.name for f in self.concrete if f.attname in update_fields]
-                        self.model._base_manager.bulk_update(updates, names)
+                        self.model._default_manager.bulk_update(updates, names)
                     records = self._history(updates, "~")
                     links = self._set_m2m(updates, m2m_sets, current_m2m)
                     self._m2m_history(updates, records, links)
+                if (creates or updates) and self.model in freshness.REFERENCE_MODELS:
+                    freshness.changed(freshness.REFERENCE)  # bulk writes tell no receiver
         except DatabaseError as error:
             self.writing = False
             self.outcome.add_error(

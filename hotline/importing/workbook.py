@@ -13,15 +13,17 @@ typed with a number format keep the decimals the format shows.
 """
 
 import json
-from itertools import groupby
+from math import ceil
+from unicodedata import east_asian_width
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 
-from hotline.admin.figure_grid import section_heading
+from hotline.layout import lay_out
 from hotline.models import AnnualReport, Figure, Indicator
+from hotline.models.catalogue import translated
 
 from .cells import cell_text
 from .readers import RawRow, Refused, Table
@@ -43,9 +45,14 @@ def _number_format(decimals: int) -> str:
 
 
 def _change_format(indicator, decimals: int) -> str:
-    """↑18.14 / ↓8.77% as printed, over a signed number."""
+    """↑18.14 个百分点 / ↓8.77% as printed, over a signed number: a rate's change carries its
+    unit too, so that points are never read as per cent."""
     number = _number_format(decimals)
-    unit = '"%"' if indicator.change_kind == Indicator.ChangeKind.RELATIVE else ""
+    if indicator.change_kind == Indicator.ChangeKind.RELATIVE:
+        unit = '"%"'
+    else:
+        unit = '" ' + _("points").replace('"', "") + '"'
+
     return f'"↑"{number}{unit};"↓"{number}{unit};{number}{unit}'
 
 
@@ -69,38 +76,33 @@ def write_workbook(report, out):
 def write_template(region, year, out):
     """The blank workbook of a year that has no report yet, beside the year before's
     figures; it imports once the year's draft report is added."""
-    report = AnnualReport.objects.filter(region=region, year=year).first()
+    report = AnnualReport.private_objects.filter(region=region, year=year).first()
     _write(region, year, report, out)
 
 
 def _write(region, year, report, out):
-    indicators = list(
-        Indicator.objects.select_related("table__section").order_by(
-            "table__section__number", "table__order", "row_order", "column_order", "pk"
-        )
-    )
-    figures = {}
+    indicators = Indicator.objects.select_related("table__section").order_by()
+    figures = []
     if report is not None:
-        figures = {f.indicator_id: f for f in Figure.objects.filter(report=report).order_by()}
-    prior_report = AnnualReport.objects.filter(region=region, year=year - 1).first()
+        figures = Figure.private_objects.filter(report=report).order_by()
+    prior_report = AnnualReport.private_objects.filter(region=region, year=year - 1).first()
     prior = {}
     if prior_report is not None:
-        prior = {f.indicator_id: f for f in Figure.objects.filter(report=prior_report)}
+        prior = {f.indicator_id: f for f in Figure.private_objects.filter(report=prior_report)}
 
     book = Workbook()
     about = book.active
     about.title = _("About")
     _about(about, region, year, report, prior_report)
-    for section, section_indicators in groupby(indicators, key=lambda i: i.table.section):
-        heading = section_heading(section)
-        sheet = book.create_sheet(heading.translate(_INVALID_TITLE)[:31])
+    for section in lay_out(indicators, figures, default_row_label=translated(region, "name")):
+        sheet = book.create_sheet(section.heading.translate(_INVALID_TITLE)[:31])
         sheet.column_dimensions["A"].hidden = True
         sheet.column_dimensions["B"].width = 22
-        sheet["B1"] = heading
+        sheet["B1"] = section.heading
         sheet["B1"].font = Font(bold=True, size=14)
         row = 3
-        for table, table_indicators in groupby(section_indicators, key=lambda i: i.table):
-            row = _table(sheet, row, table, list(table_indicators), figures, prior) + 1
+        for table in section.tables:
+            row = _table(sheet, row, table, prior) + 1
         sheet.protection.sheet = True  # only value and change cells are open to typing
         sheet.page_setup.orientation = "landscape"
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -117,7 +119,7 @@ def _write(region, year, report, out):
 
 
 def _about(sheet, region, year, report, prior_report):
-    sheet.column_dimensions["A"].width = 100
+    sheet.column_dimensions["A"].width = ABOUT_WIDTH
     if report is None:
         status = _("not added yet: add the %(year)s report as a draft before importing") % {
             "year": year
@@ -158,20 +160,20 @@ def _about(sheet, region, year, report, prior_report):
         sheet.append([text])
         if font:
             sheet.cell(sheet.max_row, 1).font = font
-        sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=True)
+        sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        # Spreadsheets do not grow a row for wrapped text they did not type: LibreOffice showed
+        # only the last line of an instruction. The row is sized for its lines here.
+        lines_needed = max(1, ceil(_display_width(text) / ABOUT_WIDTH))
+        sheet.row_dimensions[sheet.max_row].height = LINE_HEIGHT * lines_needed + 4
 
 
-def _columns(indicators):
-    """Printed columns in order: (group, label, unit or "" when mixed)."""
-    columns = {}
-    for indicator in sorted(indicators, key=lambda i: (i.column_order, i.pk)):
-        key = (indicator.column_group, indicator.column_label)
-        units = columns.setdefault(key, set())
-        units.add(indicator.unit)
-    return [
-        (group, label, next(iter(u)) if len(u) == 1 else "")
-        for (group, label), u in columns.items()
-    ]
+ABOUT_WIDTH = 100  # characters of column A on the 说明 sheet
+LINE_HEIGHT = 16  # points a line of 11-point text takes
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes: a Chinese character is as wide as two Latin ones."""
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _header_cell(sheet, row, column, text, *, rows=1, columns=1):
@@ -189,83 +191,84 @@ def _header_cell(sheet, row, column, text, *, rows=1, columns=1):
         )
 
 
-def _table(sheet, row, table, indicators, figures, prior) -> int:
-    """Write one table from `row`; the row after it."""
-    columns = _columns(indicators)
-    grouped = any(group for group, _label, _unit in columns)
+def _table(sheet, row, table, prior) -> int:
+    """Write one laid-out table from `row`; the row after it. Each printed column is three
+    sheet columns (value, change, last year), under one more header row naming them."""
     sheet.cell(row, 1, json.dumps(["table", table.code], ensure_ascii=False))
     title = sheet.cell(row, 2, table.title)
     title.font = Font(bold=True, size=12)
     row += 1
-    depth = 3 if grouped else 2
+    depth = len(table.column_headers) + 1
     _header_cell(sheet, row, 2, table.row_header, rows=depth)
-    column = 3
+    for offset, header_row in enumerate(table.column_headers):
+        for header in header_row:
+            _header_cell(
+                sheet,
+                row + offset,
+                3 + 3 * header.start,
+                header.label,
+                rows=header.rowspan,
+                columns=3 * header.colspan,
+            )
     keys = {}
-    for group, members in groupby(columns, key=lambda c: c[0]):
-        members = list(members)
-        if group:
-            _header_cell(sheet, row, column, group, columns=3 * len(members))
-        for _group, label, unit in members:
-            top = row + 1 if group else row
-            _header_cell(sheet, top, column, label, columns=3, rows=1 if group else depth - 1)
-            subs = [
-                (VALUE, _("value (%(unit)s)") % {"unit": unit} if unit else _("value")),
-                (CHANGE, _("year-on-year change")),
-                (PRIOR, _("last year (for comparison)")),
-            ]
-            for offset, (role, text) in enumerate(subs):
-                _header_cell(sheet, row + depth - 1, column + offset, text)
-                keys[column + offset] = (group, label, role)
-                width = 14 if role != CHANGE else 12
-                sheet.column_dimensions[get_column_letter(column + offset)].width = width
-            column += 3
+    for index, column in enumerate(table.columns):
+        subs = [
+            (VALUE, _("value (%(unit)s)") % {"unit": column.unit} if column.unit else _("value")),
+            (CHANGE, _("year-on-year change")),
+            (PRIOR, _("last year (for comparison)")),
+        ]
+        for offset, (role, text) in enumerate(subs):
+            position = 3 + 3 * index + offset
+            _header_cell(sheet, row + depth - 1, position, text)
+            keys[position] = (*column.key, role)
+            width = 14 if role != CHANGE else 12
+            sheet.column_dimensions[get_column_letter(position)].width = width
     sheet.row_dimensions[row + depth - 1].height = 30
     row += depth
     sheet.cell(row, 1, "#columns")
-    for index, (group, label, role) in keys.items():
-        sheet.cell(row, index, json.dumps([group, label, role], ensure_ascii=False))
+    for position, key in keys.items():
+        sheet.cell(row, position, json.dumps(key, ensure_ascii=False))
     sheet.row_dimensions[row].hidden = True
     row += 1
 
-    by_cell = {(i.row_label, i.column_group, i.column_label): i for i in indicators}
-    row_labels = list(
-        dict.fromkeys(i.row_label for i in sorted(indicators, key=lambda i: (i.row_order, i.pk)))
-    )
-    for row_label in row_labels:
-        sheet.cell(row, 1, json.dumps(["row", row_label], ensure_ascii=False))
-        label = sheet.cell(row, 2, row_label)
+    for table_row in table.rows:
+        sheet.cell(row, 1, json.dumps(["row", table_row.key], ensure_ascii=False))
+        label = sheet.cell(row, 2, table_row.label)
         label.border = _BORDER
         label.font = Font(bold=True)
-        for index, (group, column_label, role) in keys.items():
-            indicator = by_cell.get((row_label, group, column_label))
-            cell = sheet.cell(row, index)
-            cell.border = _BORDER
-            cell.alignment = Alignment(horizontal="right")
-            if indicator is None:
-                cell.fill = _PRIOR_FILL
-                continue
-            if role == VALUE:
-                cell.value, number_format = _value(figures.get(indicator.pk))
-                cell.number_format = number_format or "General"
-                cell.protection = Protection(locked=False)
-            elif role == CHANGE:
-                figure = figures.get(indicator.pk)
-                if indicator.kind == Indicator.Kind.TEXT:
-                    cell.fill = _PRIOR_FILL
-                    continue
-                last = prior.get(indicator.pk)
-                decimals = (figure or last).change_decimals if (figure or last) else 2
-                if figure is not None and figure.change is not None:
-                    cell.value = float(figure.printed_change)
-                cell.number_format = _change_format(indicator, decimals)
-                cell.protection = Protection(locked=False)
-            else:
-                cell.value, number_format = _value(prior.get(indicator.pk))
-                cell.number_format = number_format or "General"
-                cell.fill = _PRIOR_FILL
-                cell.font = Font(italic=True, color="555555")
+        for index, laid_out in enumerate(table_row.cells):
+            _write_cell(sheet, row, 3 + 3 * index, laid_out, prior)
         row += 1
     return row
+
+
+def _write_cell(sheet, row, column, laid_out, prior):
+    """The value, change and last year's cells of one printed cell."""
+    indicator, figure = laid_out.indicator, laid_out.figure
+    value, change, last_year = (sheet.cell(row, column + offset) for offset in range(3))
+    for cell in (value, change, last_year):
+        cell.border = _BORDER
+        cell.alignment = Alignment(horizontal="right")
+    if indicator is None:
+        for cell in (value, change, last_year):
+            cell.fill = _PRIOR_FILL
+        return
+    value.value, number_format = _value(figure)
+    value.number_format = number_format or "General"
+    value.protection = Protection(locked=False)
+    last = prior.get(indicator.pk)
+    if indicator.kind == Indicator.Kind.TEXT:
+        change.fill = _PRIOR_FILL
+    else:
+        decimals = (figure or last).change_decimals if (figure or last) else 2
+        if figure is not None and figure.change is not None:
+            change.value = float(figure.printed_change)
+        change.number_format = _change_format(indicator, decimals)
+        change.protection = Protection(locked=False)
+    last_year.value, number_format = _value(last)
+    last_year.number_format = number_format or "General"
+    last_year.fill = _PRIOR_FILL
+    last_year.font = Font(italic=True, color="555555")
 
 
 # Reading it back

@@ -4,9 +4,10 @@ It is data (kept in the admin and the fixtures) so that a new row in next year's
 not a code change.
 """
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
-from django.utils.translation import get_language
+from django.db import models, router, transaction
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -17,9 +18,14 @@ dotted_code = RegexValidator(
 )
 
 
+def is_english() -> bool:
+    """Whether the page speaks English; anything else reads the Chinese as printed."""
+    return (get_language() or "").startswith("en")
+
+
 def translated(obj, field: str) -> str:
     """The English label when the page speaks English and one is stored, else the Chinese."""
-    if (get_language() or "").startswith("en"):
+    if is_english():
         return getattr(obj, f"{field}_en") or getattr(obj, field)
     return getattr(obj, field)
 
@@ -29,11 +35,37 @@ class CodeQuerySet(models.QuerySet):
         return self.get(code=code)
 
 
+class IndicatorQuerySet(CodeQuerySet):
+    def update(self, **kwargs):
+        if "kind" not in kwargs:
+            return super().update(**kwargs)
+        # The figures' copies of the kind change with it (see Figure.kind).
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            figures = self.model._meta.get_field("figures").related_model.private_objects
+            figures.filter(indicator__in=pks).update(kind=kwargs["kind"])
+        return count
+
+
 class Section(models.Model):
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    number = models.PositiveSmallIntegerField(_("number"), unique=True)
-    title = models.CharField(_("title"), max_length=100)
-    title_en = models.CharField(_("English title"), max_length=100, blank=True)
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Identifier of the section (e.g. appeals)."),
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"),
+        unique=True,
+        help_text=_("Number of the section in the printed report (1 = 一)."),
+    )
+    title = models.CharField(
+        _("title"), max_length=100, help_text=_("Title as printed (企业群众诉求办理).")
+    )
+    title_en = models.CharField(
+        _("English title"), max_length=100, blank=True, help_text=_("English title.")
+    )
 
     objects = CodeQuerySet.as_manager()
     history = HistoricalRecords()
@@ -56,16 +88,41 @@ class Section(models.Model):
 
 class ReportTable(models.Model):
     section = models.ForeignKey(
-        Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="tables"
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        related_name="tables",
+        help_text=_("The section the table is in."),
     )
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    title = models.CharField(_("title"), max_length=100)
-    title_en = models.CharField(_("English title"), max_length=100, blank=True)
-    row_header = models.CharField(_("row header"), max_length=60, blank=True)
-    row_header_en = models.CharField(_("English row header"), max_length=60, blank=True)
-    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("Identifier of the table (e.g. calls).")
+    )
+    title = models.CharField(_("title"), max_length=100, help_text=_("Title as printed."))
+    title_en = models.CharField(
+        _("English title"), max_length=100, blank=True, help_text=_("English title.")
+    )
+    row_header = models.CharField(
+        _("row header"),
+        max_length=60,
+        blank=True,
+        help_text=_("Header of the table's row labels, as printed."),
+    )
+    row_header_en = models.CharField(
+        _("English row header"),
+        max_length=60,
+        blank=True,
+        help_text=_("English header of the row labels."),
+    )
+    order = models.PositiveSmallIntegerField(
+        _("display order"), default=0, help_text=_("Order of the table within its section.")
+    )
     note = models.TextField(
-        _("note"), blank=True, help_text=_("How the printed table was read, shown under it.")
+        _("note"),
+        blank=True,
+        help_text=_("How the printed table was read (merged or shifted cells), shown under it."),
+    )
+    note_en = models.TextField(
+        _("English note"), blank=True, help_text=_("The note for the English pages.")
     )
 
     objects = CodeQuerySet.as_manager()
@@ -78,6 +135,11 @@ class ReportTable(models.Model):
 
     def __str__(self):
         return f"{self.section.title} · {self.title}"
+
+    @property
+    def shown_note(self) -> str:
+        """The note in the page's language: one language per language version."""
+        return translated(self, "note")
 
     def natural_key(self):
         return (self.code,)
@@ -106,29 +168,82 @@ class Indicator(models.Model):
         POINTS = "points", _("Change in percentage points")
 
     table = models.ForeignKey(
-        ReportTable, verbose_name=_("table"), on_delete=models.PROTECT, related_name="indicators"
+        ReportTable,
+        verbose_name=_("table"),
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        help_text=_("The report table."),
     )
-    code = models.CharField(_("code"), max_length=80, unique=True, validators=[dotted_code])
-    row_label = models.CharField(_("row"), max_length=60, blank=True)
-    row_label_en = models.CharField(_("English row"), max_length=60, blank=True)
-    row_order = models.PositiveSmallIntegerField(_("row order"), default=0)
-    column_group = models.CharField(_("column group"), max_length=60, blank=True)
-    column_group_en = models.CharField(_("English column group"), max_length=60, blank=True)
-    column_label = models.CharField(_("column"), max_length=60)
-    column_label_en = models.CharField(_("English column"), max_length=60, blank=True)
-    column_order = models.PositiveSmallIntegerField(_("column order"), default=0)
-    unit = models.CharField(_("unit"), max_length=10, blank=True)
-    unit_en = models.CharField(_("English unit"), max_length=20, blank=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    code = models.CharField(
+        _("code"),
+        max_length=80,
+        unique=True,
+        validators=[dotted_code],
+        help_text=_("Identifier of the indicator: table.row.column."),
+    )
+    row_label = models.CharField(
+        _("row"), max_length=60, blank=True, help_text=_("Row of the printed table (群众诉求).")
+    )
+    row_label_en = models.CharField(
+        _("English row"), max_length=60, blank=True, help_text=_("English row label.")
+    )
+    row_order = models.PositiveSmallIntegerField(
+        _("row order"), default=0, help_text=_("Order of the row in its table.")
+    )
+    column_group = models.CharField(
+        _("column group"),
+        max_length=60,
+        blank=True,
+        help_text=_("Header above the column, if any (诉求来源)."),
+    )
+    column_group_en = models.CharField(
+        _("English column group"),
+        max_length=60,
+        blank=True,
+        help_text=_("English header above the column."),
+    )
+    column_label = models.CharField(
+        _("column"), max_length=60, help_text=_("Column of the printed table (电话).")
+    )
+    column_label_en = models.CharField(
+        _("English column"), max_length=60, blank=True, help_text=_("English column label.")
+    )
+    column_order = models.PositiveSmallIntegerField(
+        _("column order"), default=0, help_text=_("Order of the column in its table.")
+    )
+    unit = models.CharField(
+        _("unit"),
+        max_length=10,
+        blank=True,
+        help_text=_("Unit as printed (件, 通, 秒, %); empty for a text or a ratio."),
+    )
+    unit_en = models.CharField(
+        _("English unit"),
+        max_length=20,
+        blank=True,
+        help_text=_("English unit (cases, calls, seconds, %)."),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=Kind.choices,
+        help_text=_("Kind of value: count, rate (%), duration, ratio or text."),
+    )
     change_kind = models.CharField(
         _("year-on-year change read as"),
         max_length=10,
         choices=ChangeKind.choices,
         default=ChangeKind.RELATIVE,
+        help_text=_(
+            "How the year-on-year change is read: relative (%) for counts and durations, "
+            "percentage points for rates."
+        ),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What the indicator counts, where said.")
+    )
 
-    objects = CodeQuerySet.as_manager()
+    objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -145,6 +260,11 @@ class Indicator(models.Model):
     def __str__(self):
         return " · ".join(p for p in [self.table.title, self.row_label, self.label] if p)
 
+    def save(self, *args, **kwargs):
+        # With its figures' copies of the kind (copy_kind_to_figures): all of it or nothing.
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self))):
+            super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.code,)
 
@@ -159,14 +279,50 @@ class Indicator(models.Model):
     def is_rate(self):
         return self.kind == self.Kind.RATE
 
+    def clean(self):
+        """A new kind is refused while a figure would break its rules (see Figure.kind)."""
+        if self.pk is None:
+            return
+        stored = type(self).objects.filter(pk=self.pk).values_list("kind", flat=True).first()
+        if stored in (None, self.kind):
+            return
+        broken = (
+            self.figures.select_related("report__region").order_by("report").breaking(self.kind)
+        )
+        if broken:
+            shown = [
+                _("%(report)s: %(reasons)s") % {"report": figure.report, "reasons": " ".join(why)}
+                for figure, why in broken[:5]
+            ]
+            raise ValidationError(
+                {
+                    "kind": ngettext(
+                        "The kind cannot become “%(kind)s”: %(count)d figure would break its "
+                        "rules. Correct it first. %(figures)s",
+                        "The kind cannot become “%(kind)s”: %(count)d figures would break its "
+                        "rules. Correct them first. %(figures)s",
+                        len(broken),
+                    )
+                    % {
+                        "kind": self.get_kind_display(),
+                        "count": len(broken),
+                        "figures": " ".join(shown) + (" …" if len(broken) > 5 else ""),
+                    }
+                }
+            )
+
 
 class CodeList(models.Model):
     """A short list kept as data: a code for files and the API, a name as printed."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=40, unique=True)
-    name_en = models.CharField(_("English name"), max_length=60, blank=True)
-    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("Identifier."))
+    name = models.CharField(_("name"), max_length=40, unique=True, help_text=_("Name as printed."))
+    name_en = models.CharField(
+        _("English name"), max_length=60, blank=True, help_text=_("English name.")
+    )
+    order = models.PositiveSmallIntegerField(
+        _("display order"), default=0, help_text=_("Display order.")
+    )
 
     objects = CodeQuerySet.as_manager()
     history = HistoricalRecords(inherit=True)

@@ -7,7 +7,42 @@ from simple_history.models import HistoricalRecords
 
 from .catalogue import SharingMethod
 from .regions import Department, Region
-from .reports import AnnualReport, ReportRecordQuerySet
+from .reports import AnnualReport, PublishedManager, ReportRecordQuerySet
+
+# How a printed cell separates the units it names (共享部门, 印发单位).
+PRINTED_SEPARATOR = "、"
+
+
+def as_printed(printed: str, departments) -> list[tuple[str, Department]]:
+    """Linked units paired with the name the report printed for each, in the printed order.
+
+    The link is the unit's identity (search, joins, the API); the printed text kept beside it
+    is how the row reads (省委巡视组 in one row, 江苏省委巡视组 in another; 盱眙县委政法委 before
+    盱眙县公安局). The text is used only while it names exactly the linked units, each once, so
+    that a link edited without it still shows every unit (by its usual name, in the units'
+    order) rather than a stale text."""
+    departments = list(departments)
+    names = [n.strip() for n in printed.split(PRINTED_SEPARATOR) if n.strip()] if printed else []
+    if len(names) == len(departments):
+        left, pairs = list(departments), []
+        for name in names:
+            match = next((d for d in left if name in d.names), None)
+            if match is None:
+                break
+            left.remove(match)
+            pairs.append((name, match))
+        else:
+            return pairs
+    return [(str(d), d) for d in departments]
+
+
+def printed_text(names, departments) -> str:
+    """What to keep as printed for units named `names` (in the file's order): nothing where the
+    names and order are the units' usual ones, so that a re-imported export changes nothing."""
+    usual = sorted(departments, key=lambda d: (d.region.order, d.name))
+    if list(names) == [str(d) for d in usual]:
+        return ""
+    return PRINTED_SEPARATOR.join(names)
 
 
 class LivestreamEpisode(models.Model):
@@ -19,20 +54,44 @@ class LivestreamEpisode(models.Model):
         on_delete=models.CASCADE,
         related_name="episodes",
     )
-    number = models.PositiveSmallIntegerField(_("episode number"))
-    aired_on = models.DateField(_("aired on"))
-    title = models.CharField(_("title"), max_length=200, blank=True)
-    appeals_received = models.PositiveIntegerField(_("appeals received during the broadcast"))
-    answered_on_air = models.PositiveIntegerField(_("appeals answered on air"))
-    supervised_after = models.PositiveIntegerField(_("key appeals supervised after"))
-    satisfaction_rate = models.DecimalField(
-        _("handling satisfaction rate (%)"), max_digits=6, decimal_places=2, null=True, blank=True
+    number = models.PositiveSmallIntegerField(
+        _("episode number"), help_text=_("Number of the episode in the year.")
     )
-    hot_topics_published = models.PositiveIntegerField(_("hot topics published"), default=0)
-    policy_qa_published = models.PositiveIntegerField(_("policy Q&A pairs published"), default=0)
-    note = models.TextField(_("note"), blank=True)
+    aired_on = models.DateField(_("aired on"), help_text=_("Date of the broadcast."))
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, help_text=_("Title of the episode.")
+    )
+    appeals_received = models.PositiveIntegerField(
+        _("appeals received during the broadcast"),
+        help_text=_("Appeals received during the broadcast, in cases (件)."),
+    )
+    answered_on_air = models.PositiveIntegerField(
+        _("appeals answered on air"), help_text=_("Appeals answered on air, in cases (件).")
+    )
+    supervised_after = models.PositiveIntegerField(
+        _("key appeals supervised after"),
+        help_text=_("Key appeals supervised after the broadcast, in cases (件)."),
+    )
+    satisfaction_rate = models.DecimalField(
+        _("handling satisfaction rate (%)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Handling satisfaction rate, in %."),
+    )
+    hot_topics_published = models.PositiveIntegerField(
+        _("hot topics published"), default=0, help_text=_("Hot topics published, in items (条).")
+    )
+    policy_qa_published = models.PositiveIntegerField(
+        _("policy Q&A pairs published"),
+        default=0,
+        help_text=_("Policy Q&A pairs published, in pairs (对)."),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Note on the episode."))
 
-    objects = ReportRecordQuerySet.as_manager()
+    private_objects = ReportRecordQuerySet.as_manager()
+    public_objects = PublishedManager.from_queryset(ReportRecordQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
@@ -76,9 +135,15 @@ class EpisodeGuest(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField(_("name"), max_length=40, blank=True)
-    position = models.CharField(_("position"), max_length=60, blank=True)
-    is_principal = models.BooleanField(_("head of unit"), default=False)
+    name = models.CharField(
+        _("name"), max_length=40, blank=True, help_text=_("Name of the official, if printed.")
+    )
+    position = models.CharField(
+        _("position"), max_length=60, blank=True, help_text=_("Position of the official (局长).")
+    )
+    is_principal = models.BooleanField(
+        _("head of unit"), default=False, help_text=_("Whether the official heads the unit.")
+    )
 
     history = HistoricalRecords()
 
@@ -116,21 +181,44 @@ class DataSharingRequest(models.Model):
     methods = models.ManyToManyField(
         SharingMethod, verbose_name=_("sharing methods"), related_name="sharing_requests"
     )
-    scope = models.TextField(_("scope"), help_text=_("共享主题 as published."))
-    period_start = models.DateField(_("period from"), null=True, blank=True)
-    period_end = models.DateField(_("period to"), null=True, blank=True)
-    records = models.BigIntegerField(_("appeal records shared"))
-    purpose = models.TextField(_("purpose"), blank=True)
+    recipients_printed = models.TextField(
+        _("recipients as printed"),
+        blank=True,
+        help_text=_(
+            "The recipients as the report prints them, in its order, separated by 、 "
+            "(省委巡视组、淮阴区委巡察组); empty: the units' usual names."
+        ),
+    )
+    scope = models.TextField(_("scope"), help_text=_("What was shared (共享主题), as published."))
+    period_start = models.DateField(
+        _("period from"),
+        null=True,
+        blank=True,
+        help_text=_("First day of the period the data covers."),
+    )
+    period_end = models.DateField(
+        _("period to"),
+        null=True,
+        blank=True,
+        help_text=_("Last day of the period the data covers."),
+    )
+    records = models.BigIntegerField(
+        _("appeal records shared"), help_text=_("Appeal records shared, in cases (件).")
+    )
+    purpose = models.TextField(_("purpose"), blank=True, help_text=_("What the data was for."))
     approval = models.CharField(
         _("approval"),
         max_length=200,
         blank=True,
         help_text=_("Who approved it, and the reference."),
     )
-    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    delivered_on = models.DateField(
+        _("delivered on"), null=True, blank=True, help_text=_("Date the data was delivered.")
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("How the printed row was read."))
 
-    objects = ReportRecordQuerySet.as_manager()
+    private_objects = ReportRecordQuerySet.as_manager()
+    public_objects = PublishedManager.from_queryset(ReportRecordQuerySet)()
     history = HistoricalRecords(m2m_fields=[recipients, methods])
 
     class Meta:
@@ -160,6 +248,23 @@ class DataSharingRequest(models.Model):
     def __str__(self):
         return f"{self.report} · {self.line}"
 
+    @property
+    def level_as_printed(self) -> str:
+        return self.region.level_as_printed
+
+    @property
+    def printed_recipients(self) -> list[tuple[str, Department]]:
+        """(name as printed, unit) in the printed order (reads the prefetched recipients)."""
+        return as_printed(self.recipients_printed, self.recipients.all())
+
+    @property
+    def recipients_as_printed(self) -> list[str]:
+        return [name for name, _unit in self.printed_recipients]
+
+    @property
+    def recipients_in_order(self) -> list[Department]:
+        return [unit for _name, unit in self.printed_recipients]
+
 
 class PolicyDocument(models.Model):
     """A rule, standard or circular issued for the hotline during the year (制度规范标准)."""
@@ -170,17 +275,35 @@ class PolicyDocument(models.Model):
         on_delete=models.CASCADE,
         related_name="policy_documents",
     )
-    order = models.PositiveSmallIntegerField(_("display order"), default=0)
-    title = models.TextField(_("title"))
-    doc_number = models.CharField(_("document number (文号)"), max_length=60, blank=True)
+    order = models.PositiveSmallIntegerField(
+        _("display order"), default=0, help_text=_("Order in the report.")
+    )
+    title = models.TextField(_("title"), help_text=_("Title as printed inside 《》."))
+    doc_number = models.CharField(
+        _("document number (文号)"),
+        max_length=60,
+        blank=True,
+        help_text=_("Document number (文号), e.g. 淮政办函[2023]7号."),
+    )
     issuers = models.ManyToManyField(
         Department, verbose_name=_("issuers"), related_name="policy_documents"
     )
-    issued_on = models.DateField(_("issued on"), null=True, blank=True)
-    url = models.URLField(_("link"), blank=True)
-    note = models.TextField(_("note"), blank=True)
+    issuers_printed = models.TextField(
+        _("issuers as printed"),
+        blank=True,
+        help_text=_(
+            "The issuers as the report prints them, in its order, separated by 、; "
+            "empty: the units' usual names."
+        ),
+    )
+    issued_on = models.DateField(
+        _("issued on"), null=True, blank=True, help_text=_("Date of issue.")
+    )
+    url = models.URLField(_("link"), blank=True, help_text=_("Link to the document."))
+    note = models.TextField(_("note"), blank=True, help_text=_("Note on the document."))
 
-    objects = ReportRecordQuerySet.as_manager()
+    private_objects = ReportRecordQuerySet.as_manager()
+    public_objects = PublishedManager.from_queryset(ReportRecordQuerySet)()
     history = HistoricalRecords(m2m_fields=[issuers])
 
     class Meta:
@@ -198,3 +321,15 @@ class PolicyDocument(models.Model):
 
     def __str__(self):
         return self.title[:60]
+
+    @property
+    def printed_issuers(self) -> list[tuple[str, Department]]:
+        return as_printed(self.issuers_printed, self.issuers.all())
+
+    @property
+    def issuers_as_printed(self) -> list[str]:
+        return [name for name, _unit in self.printed_issuers]
+
+    @property
+    def issuers_in_order(self) -> list[Department]:
+        return [unit for _name, unit in self.printed_issuers]

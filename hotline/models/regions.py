@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .catalogue import translated
+
 
 class RegionQuerySet(models.QuerySet):
     def cities(self):
@@ -27,10 +29,16 @@ class Region(models.Model):
         COUNTY = "county", _("County")
         ZONE = "zone", _("Functional zone")
 
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=60)
-    name_en = models.CharField(_("English name"), max_length=60, blank=True)
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    slug = models.SlugField(
+        _("slug"), max_length=60, unique=True, help_text=_("Identifier of the region.")
+    )
+    name = models.CharField(_("name"), max_length=60, help_text=_("Name (江苏省, 淮安市, 涟水县)."))
+    name_en = models.CharField(
+        _("English name"), max_length=60, blank=True, help_text=_("English name, where stored.")
+    )
+    level = models.CharField(
+        _("level"), max_length=10, choices=Level.choices, help_text=_("Administrative level.")
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent region"),
@@ -38,14 +46,20 @@ class Region(models.Model):
         null=True,
         blank=True,
         related_name="children",
+        help_text=_("The region above; empty for the province."),
     )
-    order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    order = models.PositiveSmallIntegerField(
+        _("display order"), default=0, help_text=_("Display order.")
+    )
     is_synthetic = models.BooleanField(
         _("synthetic demo data"),
         default=False,
         editable=False,
         help_text=_("Made up by generate_demo for demonstrations and load tests."),
     )
+
+    # A report's 行政层级 column names the city's own level 市本级 (the Jiangsu template's word).
+    CITY_LEVEL = _("City level")
 
     objects = RegionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -67,6 +81,14 @@ class Region(models.Model):
     def clean(self):
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A region cannot be its own parent.")})
+
+    @property
+    def level_as_printed(self) -> str:
+        """The region in a report's 行政层级 column: the city's own level, or the district's or
+        county's name."""
+        if self.level == self.Level.CITY:
+            return str(self.CITY_LEVEL)
+        return translated(self, "name")
 
     @property
     def city(self):
@@ -101,7 +123,11 @@ class Department(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="departments"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        help_text=_("Official name, unique within the region (淮安市公安局)."),
+    )
     short_name = models.CharField(
         _("name as the report writes it"),
         max_length=100,
@@ -112,9 +138,11 @@ class Department(models.Model):
         _("other names"),
         default=list,
         blank=True,
-        help_text=_("Other ways the unit is written, one per line; imports match them too."),
+        help_text=_("Other ways the unit is written; imports match them too."),
     )
-    kind = models.CharField(_("kind of unit"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(
+        _("kind of unit"), max_length=16, choices=Kind.choices, help_text=_("Kind of unit.")
+    )
     is_synthetic = models.BooleanField(
         _("synthetic demo data"),
         default=False,

@@ -1,4 +1,8 @@
-"""The publishing workflow: draft → in review → published, and back to draft with a reason."""
+"""The publishing workflow: draft → in review → published, and back to draft with a reason.
+
+Which step may start from which status is the table `hotline.models.WORKFLOW`; these functions
+run a step, each in one transaction, on the report locked against concurrent steps.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -7,52 +11,62 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hotline.checks import check_report
-from hotline.models import AnnualReport, ReportEvent
-from hotline.roles import PUBLISH_PERMISSION
+from hotline.freshness import report_visibility_changed
+from hotline.models import WORKFLOW, AnnualReport, ReportEvent
+from hotline.roles import can_publish
 
 Status = AnnualReport.Status
-
-
-def can_publish(user) -> bool:
-    return user.has_perm(PUBLISH_PERMISSION)
+Step = ReportEvent.Action
 
 
 def _locked(report):
-    return AnnualReport.objects.select_for_update().get(pk=report.pk)
+    return AnnualReport.private_objects.select_for_update().get(pk=report.pk)
 
 
-def _ensure_allowed(report, *, action, allowed_from):
-    if report.status not in allowed_from:
+def _moved(given, report):
+    """The caller's copy of the report takes its new status too: records it holds then pass
+    the edit guard (or not) as the stored report says."""
+    for name in ("status", "submitted_at", "published_at", "published_by_id", "updated_at"):
+        setattr(given, name, getattr(report, name))
+    given._stored_status = report.status
+    return report
+
+
+def _ensure_allowed(report, step):
+    if report.status not in WORKFLOW[step][0]:
         verbs = {
-            "submit": _("submitted for review"),
-            "publish": _("published"),
-            "reopen": _("reopened"),
+            Step.SUBMIT: _("submitted for review"),
+            Step.PUBLISH: _("published"),
+            Step.REOPEN: _("reopened"),
         }
         raise ValidationError(
             _("%(report)s is %(status)s and cannot be %(action)s.")
-            % {"report": report, "status": report.get_status_display(), "action": verbs[action]}
+            % {"report": report, "status": report.get_status_display(), "action": verbs[step]}
         )
 
 
-def _step(report, *, by, action, to, allowed_from, reason=""):
-    _ensure_allowed(report, action=action, allowed_from=allowed_from)
-    report.status = to
+def _step(report, *, by, step, reason=""):
+    _ensure_allowed(report, step)
+    was_public = report.is_published
+    report.status = WORKFLOW[step][1]
     now = timezone.now()
-    if to == Status.REVIEW:
+    if report.status == Status.REVIEW:
         report.submitted_at = now
-    if to == Status.PUBLISHED:
+    if report.status == Status.PUBLISHED:
         report.published_at, report.published_by = now, by
-    report._change_reason = reason or ReportEvent.Action(action).label
+    report._change_reason = reason or Step(step).label
+    report._workflow_step = True
     report.save()
-    ReportEvent.objects.create(report=report, action=action, by=by, reason=reason)
+    report._workflow_step = False
+    ReportEvent.objects.create(report=report, action=step, by=by, reason=reason)
+    if was_public or report.is_published:
+        report_visibility_changed(report)
     return report
 
 
 @transaction.atomic
 def report_submit(*, report: AnnualReport, by) -> AnnualReport:
-    return _step(
-        _locked(report), by=by, action="submit", to=Status.REVIEW, allowed_from={Status.DRAFT}
-    )
+    return _moved(report, _step(_locked(report), by=by, step=Step.SUBMIT))
 
 
 @transaction.atomic
@@ -60,11 +74,12 @@ def report_publish(*, report: AnnualReport, by, reason: str = "") -> AnnualRepor
     """Publish; a report whose figures disagree needs a reviewer's reason, kept on the record."""
     if not can_publish(by):
         raise PermissionDenied(_("Only a reviewer can publish a report."))
-    report = _locked(report)
-    allowed_from = {Status.DRAFT, Status.REVIEW}
-    _ensure_allowed(report, action="publish", allowed_from=allowed_from)
+    given, report = report, _locked(report)
+    _ensure_allowed(report, Step.PUBLISH)
     reason = reason.strip()
-    found = len(check_report(report).discrepancies)
+    # The reviewer publishes what they checked: last year's draft counts here, as it does on
+    # their screens (a public page compares with published years only).
+    found = len(check_report(report, drafts=True).discrepancies)
     if found and not reason:
         raise ValidationError(
             ngettext(
@@ -77,14 +92,7 @@ def report_publish(*, report: AnnualReport, by, reason: str = "") -> AnnualRepor
             % {"count": found},
             code="discrepancies",
         )
-    return _step(
-        report,
-        by=by,
-        action="publish",
-        to=Status.PUBLISHED,
-        allowed_from=allowed_from,
-        reason=reason,
-    )
+    return _moved(given, _step(report, by=by, step=Step.PUBLISH, reason=reason))
 
 
 @transaction.atomic
@@ -93,11 +101,4 @@ def report_reopen(*, report: AnnualReport, by, reason: str) -> AnnualReport:
         raise PermissionDenied(_("Only a reviewer can reopen a report."))
     if not reason.strip():
         raise ValidationError(_("Say why the report is reopened."))
-    return _step(
-        _locked(report),
-        by=by,
-        action="reopen",
-        to=Status.DRAFT,
-        allowed_from={Status.REVIEW, Status.PUBLISHED},
-        reason=reason.strip(),
-    )
+    return _moved(report, _step(_locked(report), by=by, step=Step.REOPEN, reason=reason.strip()))

@@ -1,12 +1,11 @@
 from django import template
 from django.utils.translation import get_language
 
+from hotline import layout
 from hotline.models.catalogue import translated
 from reports import formatting
 
 register = template.Library()
-
-NUMERALS = "一二三四五六七八九十"
 
 
 @register.filter
@@ -30,12 +29,7 @@ def num(value, decimals=None):
     return formatting.format_number(value, decimals)
 
 
-@register.filter
-def section_number(section):
-    """一、 as the printed report numbers its sections; 1. in English."""
-    if (get_language() or "").startswith("en") or not 0 < section.number <= len(NUMERALS):
-        return f"{section.number}. "
-    return f"{NUMERALS[section.number - 1]}、"
+register.filter("section_number", layout.section_number)
 
 
 @register.filter

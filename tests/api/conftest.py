@@ -19,6 +19,7 @@ from hotline.models import (
     Region,
     SharingMethod,
 )
+from tests.hotline.factories import as_drafts
 
 ROLES = ["anonymous", "data_entry", "reviewer"]
 
@@ -65,13 +66,20 @@ def role(request):
 
 def add_records(report, *, number=1):
     """One record of every kind in a report, so that every list has something to show."""
+    if report.is_editable:
+        return _add_records(report, number)
+    with as_drafts(report):
+        return _add_records(report, number)
+
+
+def _add_records(report, number):
     city = report.region
     department = Department.objects.create(
         region=city,
         name=f"{city.name}测试局{report.year}-{number}",
         kind=Department.Kind.GOVERNMENT,
     )
-    episode = LivestreamEpisode.objects.create(
+    episode = LivestreamEpisode.private_objects.create(
         report=report,
         number=number,
         aired_on=datetime.date(report.year, 3, 1),
@@ -81,22 +89,24 @@ def add_records(report, *, number=1):
     )
     EpisodeGuest.objects.create(episode=episode, department=department, is_principal=True)
     EpisodeGuest.objects.create(episode=episode, department=department, position="副局长")
-    AppealCount.objects.create(report=report, department=department, count=100 + number)
-    AppealCount.objects.create(
+    AppealCount.private_objects.create(report=report, department=department, count=100 + number)
+    AppealCount.private_objects.create(
         report=report, category=AppealCategory.objects.get(code="public_service"), count=50
     )
-    sharing = DataSharingRequest.objects.create(
+    sharing = DataSharingRequest.private_objects.create(
         report=report, region=city, group_number=1, line=100 + number, scope="全量", records=5
     )
     sharing.recipients.set([department])
     sharing.methods.set(SharingMethod.objects.filter(code__in=["usb", "disc"]))
-    document = PolicyDocument.objects.create(report=report, title="关于…的通知", order=number)
+    document = PolicyDocument.private_objects.create(
+        report=report, title="关于…的通知", order=number
+    )
     document.issuers.set([department])
     return department
 
 
 def figure(report, code, value, **fields):
-    return Figure.objects.create(
+    return Figure.private_objects.create(
         report=report, indicator=Indicator.objects.get(code=code), value=value, **fields
     )
 
@@ -104,7 +114,7 @@ def figure(report, code, value, **fields):
 @pytest.fixture
 def draft_2024(report_2023):
     """A draft of Huai'an 2024 with a record of every kind: never seen by the public."""
-    draft = AnnualReport.objects.create(region=report_2023.region, year=2024, title="草稿")
+    draft = AnnualReport.private_objects.create(region=report_2023.region, year=2024, title="草稿")
     figure(draft, "appeals.public.total", "1500000")
     add_records(draft, number=2024)
     return draft
@@ -113,15 +123,16 @@ def draft_2024(report_2023):
 @pytest.fixture
 def more_data(report_2023):
     """A second city and a second year, published, with records of every kind."""
-    add_records(report_2023)
-    wuxi = AnnualReport.objects.create(
+    wuxi = AnnualReport.private_objects.create(
         region=Region.objects.get(slug="wuxi"), year=2023, status=AnnualReport.Status.PUBLISHED
     )
-    earlier = AnnualReport.objects.create(
+    earlier = AnnualReport.private_objects.create(
         region=report_2023.region, year=2022, status=AnnualReport.Status.PUBLISHED
     )
-    for report in (wuxi, earlier):
-        figure(report, "appeals.public.total", "1000")
-        figure(report, "calls.inbound.answer_rate_30s", "80.50", decimals=2)
-        add_records(report, number=report.year % 100)
+    add_records(report_2023)
+    with as_drafts(wuxi, earlier):
+        for report in (wuxi, earlier):
+            figure(report, "appeals.public.total", "1000")
+            figure(report, "calls.inbound.answer_rate_30s", "80.50", decimals=2)
+            add_records(report, number=report.year % 100)
     return wuxi, earlier

@@ -54,7 +54,7 @@ def detail_urls(report):
         "reports": f"{BASE}/reports/{report.region.slug}/{report.year}/",
     }
     for model, name in REPORT_RECORDS.items():
-        record = model.objects.filter(report=report).order_by("pk").first()
+        record = model._default_manager.filter(report=report).order_by("pk").first()
         if record is not None:
             urls[name] = f"{BASE}/{name}/{record.pk}/"
     return urls

@@ -27,7 +27,7 @@ hostile = st.one_of(
 
 
 def stored(model):
-    return model.objects.count()
+    return model._default_manager.count()
 
 
 @pytest.mark.parametrize("name", ["figures", "sharing-requests"])

@@ -1,13 +1,15 @@
 """Exact queries per request, the same with one report or many.
 
-Anonymous: the cache version (1: the reports' timestamps, or the catalogue's last change) and
-then the page: COUNT (page-number lists only) + the rows with their joins + one query per
-prefetched relation. Figures add one query for last year's values of the whole page.
-A reviewer with a token adds the token (1); on report records also their permissions (2:
-user and group permissions), and, seeing drafts, gets no cache version (-1).
+Anonymous: the freshness of what the answer shows (1) and then the page: COUNT (page-number
+lists only) + the rows with their joins + one query per prefetched relation. Figures add one
+query for last year's values of the whole page. A reviewer with a token adds the token (1) and
+their permissions (2: user and group permissions), and, seeing drafts, gets an answer of their
+own: no freshness (-1).
 """
 
 import pytest
+
+from reports.public_pages import CHECKS
 
 from .conftest import add_records
 from .endpoints import DETAILS, LISTS, detail_urls
@@ -45,21 +47,10 @@ ANONYMOUS_DETAIL = {
     "sharing-requests": 4,  # version, the row, recipients, methods
     "policy-documents": 3,  # version, the row, issuers
 }
-REFERENCE = {
-    "regions",
-    "departments",
-    "sections",
-    "tables",
-    "indicators",
-    "appeal-categories",
-    "sharing-methods",
-}
 
 
 def reviewer_count(name, anonymous_count):
-    if name in REFERENCE:
-        return anonymous_count + 1  # + token
-    return anonymous_count + 1 + 2 - 1  # + token + permissions - version
+    return anonymous_count + 1 + 2 - 1  # + token + permissions - freshness
 
 
 @pytest.fixture(params=["one report", "two cities and two years"])
@@ -99,3 +90,33 @@ def test_a_304_costs_one_query(data, anonymous, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = anonymous.get(LISTS["figures"], HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 304
+
+
+# version; the report with its city; the figure checks (reports/public_pages.py: CHECKS)
+CHECKS_QUERIES = 1 + 1 + CHECKS
+
+
+def test_the_checks_cost_the_same_whatever_the_data(data, anonymous, django_assert_num_queries):
+    with django_assert_num_queries(CHECKS_QUERIES):
+        response = anonymous.get("/api/v1/reports/huaian/2023/checks/")
+    assert response.status_code == 200
+    assert response.json()["checks_made"] > 0
+
+
+# version; the province with how many cities it has; its published reports of the year; their
+# figures; and the figure checks of all of them at once (reports/public_pages.py: CHECKS)
+PROVINCE_QUERIES = 1 + 3 + CHECKS
+
+
+def test_the_province_costs_the_same_whatever_the_data(
+    data, anonymous, reviewer, django_assert_num_queries
+):
+    with django_assert_num_queries(PROVINCE_QUERIES):
+        response = anonymous.get("/api/v1/provinces/jiangsu/2023/")
+    assert response.status_code == 200
+    assert response.json()["reports"][0]["discrepancies"] >= 0
+    # A reviewer is served afresh: token and permissions; the province, its published reports,
+    # their figures; the count of drafts; and the versions of the cities' data, under which
+    # the checks' results are the ones kept for the anonymous answer.
+    with django_assert_num_queries(1 + 2 + 3 + 1 + 1):
+        assert reviewer.get("/api/v1/provinces/jiangsu/2023/").json()["drafts"] == 0

@@ -84,7 +84,7 @@ def test_the_figure_checks_of_a_report(role, report_2023):
         if d["period"] == "current" and d["indicator_code"] == "calls.total.avg_talk_s"
     )
     assert talk["published"] == "292" and talk["computed"] == "191.76"
-    assert talk["arithmetic"] == "(203 × 1421313 + 89 × 155517) ÷ 1576830 = 191.76"
+    assert talk["arithmetic"] == "(203 × 1,421,313 + 89 × 155,517) ÷ 1,576,830 = 191.76"
     assert any(n["reason"] for n in body["not_checked"])
 
 

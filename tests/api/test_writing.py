@@ -96,11 +96,11 @@ def test_records_of_a_draft_are_written_as_permissions_say(role, name, draft_202
         assert response["WWW-Authenticate"] == "Token"
         return
     pk = response.json()["id"]
-    assert MODELS[name].objects.get(pk=pk).report == draft_2024
+    assert MODELS[name]._default_manager.get(pk=pk).report == draft_2024
     changed = client.patch(url(name, pk), CHANGE[name], format="json")
     assert changed.status_code == 200, changed.content
     assert client.delete(url(name, pk)).status_code == 204
-    assert not MODELS[name].objects.filter(pk=pk).exists()
+    assert not MODELS[name]._default_manager.filter(pk=pk).exists()
 
 
 @pytest.mark.parametrize("name", NEW)
@@ -108,18 +108,18 @@ def test_records_of_a_published_report_are_refused(name, data_entry, reviewer, r
     from .conftest import add_records
 
     add_records(report_2023)
-    record = MODELS[name].objects.filter(report=report_2023).first()
+    record = MODELS[name]._default_manager.filter(report=report_2023).first()
     for client in (data_entry, reviewer):
         response = client.post(url(name), {**NEW[name], "year": 2023}, format="json")
         assert response.status_code == 403, response.content
         assert "only a draft report" in response.json()["detail"]
         assert client.patch(url(name, record.pk), CHANGE[name], format="json").status_code == 403
         assert client.delete(url(name, record.pk)).status_code == 403
-    assert MODELS[name].objects.filter(pk=record.pk).exists()
+    assert MODELS[name]._default_manager.filter(pk=record.pk).exists()
 
 
 def test_a_record_cannot_move_into_a_published_report(data_entry, draft_2024):
-    figure = Figure.objects.get(report=draft_2024)
+    figure = Figure.private_objects.get(report=draft_2024)
     response = data_entry.patch(url("figures", figure.pk), {"year": 2023}, format="json")
     assert response.status_code == 403
     figure.refresh_from_db()
@@ -135,7 +135,7 @@ def test_staff_without_permissions_cannot_write(django_user_model, draft_2024):
 
 
 def test_the_public_cannot_write_or_see_drafts_through_a_write(anonymous, draft_2024):
-    figure = Figure.objects.get(report=draft_2024)
+    figure = Figure.private_objects.get(report=draft_2024)
     assert anonymous.patch(url("figures", figure.pk), {"value": "1"}).status_code == 401
     assert anonymous.delete(url("figures", figure.pk)).status_code == 401
 
@@ -166,6 +166,8 @@ def test_only_reviewers_publish_and_reopen(data_entry, reviewer, anonymous, draf
     )
     no_reason = reviewer.post("/api/v1/reports/huaian/2024/reopen/", {}, format="json")
     assert no_reason.status_code == 400 and "reason" in no_reason.json()
+    number = reviewer.post("/api/v1/reports/huaian/2024/reopen/", {"reason": 1}, format="json")
+    assert number.status_code == 400 and "reason" in number.json()
     blank = reviewer.post("/api/v1/reports/huaian/2024/reopen/", {"reason": " "}, format="json")
     assert blank.status_code == 400
     reopened = reviewer.post(
@@ -189,7 +191,7 @@ def test_a_report_changes_only_as_a_draft(data_entry, reviewer, draft_2024, repo
     assert data_entry.delete(url("reports") + "huaian/2024/").status_code == 403  # no permission
     assert reviewer.delete(url("reports") + "huaian/2023/").status_code == 403  # published
     assert reviewer.delete(url("reports") + "huaian/2024/").status_code == 204
-    assert not Figure.objects.filter(report__year=2024).exists()
+    assert not Figure.private_objects.filter(report__year=2024).exists()
 
 
 def test_a_report_belongs_to_a_city_once_a_year(data_entry):
@@ -201,6 +203,17 @@ def test_a_report_belongs_to_a_city_once_a_year(data_entry):
 
 
 # Departments and nested records
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"), [({"name": 0}, "name"), ({"aliases": ["测试局", 7]}, "aliases")]
+)
+def test_a_departments_names_are_text(data_entry, changes, field):
+    new = {"region": "huaian", "name": "淮安市测试局", "kind": "government", **changes}
+    response = data_entry.post(url("departments"), new, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+    assert not Department.objects.filter(name__in=["0", "淮安市测试局"]).exists()
 
 
 def test_departments_are_written_by_staff(data_entry, anonymous):
@@ -224,7 +237,7 @@ def test_a_department_that_records_name_is_not_deleted(reviewer):
 def test_episode_guests_are_written_with_their_episode(data_entry, draft_2024):
     response = data_entry.post(url("episodes"), NEW["episodes"], format="json")
     assert response.status_code == 201, response.content
-    episode = LivestreamEpisode.objects.get(pk=response.json()["id"])
+    episode = LivestreamEpisode.private_objects.get(pk=response.json()["id"])
     assert [g.department.name for g in episode.guests.all()] == ["淮安市公安局"]
     guests = [{"department": "淮安市审计局"}, {"department": "huaian/淮安市交通运输局"}]
     data_entry.patch(url("episodes", episode.pk), {"guests": guests}, format="json")
@@ -264,6 +277,8 @@ def test_session_writes_need_the_csrf_token(data_entry_user, draft_2024):
         ({"text": "x" * 101}, "text"),
         ({"text": "\x00"}, "text"),
         ({"note": "bell\x07"}, "note"),
+        ({"note": 0}, "note"),  # a JSON number where the schema says text, not "0"
+        ({"text": True}, "text"),
         ({"indicator": "no.such.code"}, "indicator"),
         ({"indicator": "calls\x00"}, "indicator"),
         ({"indicator": 12}, "indicator"),
@@ -310,12 +325,32 @@ def test_hostile_figures_are_a_400_naming_the_field(data_entry, draft_2024, chan
         ("policy-documents", {"url": "javascript:alert(1)"}, "url"),
         ("policy-documents", {"issuers": [None]}, "issuers"),
         ("policy-documents", {"title": ""}, "title"),
+        ("policy-documents", {"title": 2024}, "title"),
+        ("episodes", {"guests": [{"department": "淮安市公安局", "position": 1}]}, "guests"),
+        ("sharing-requests", {"scope": False}, "scope"),
     ],
 )
 def test_hostile_records_are_a_400_naming_the_field(data_entry, draft_2024, name, changes, field):
     response = data_entry.post(url(name), {**NEW[name], **changes}, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json(), response.json()
+
+
+@pytest.mark.parametrize("form", ["multipart", "urlencoded"])
+def test_a_form_is_a_415_the_api_reads_json(data_entry, draft_2024, form):
+    """A form's fields are all text: `true` and "true" would be one value, where the schema
+    tells a boolean from a text."""
+    alias = {"region": "huaian", "name": "淮安市测试局", "kind": "government", "aliases": "true"}
+    if form == "multipart":
+        response = data_entry.post(url("departments"), alias, format="multipart")
+    else:
+        body = "&".join(f"{key}={value}" for key, value in alias.items())
+        response = data_entry.post(
+            url("departments"), body, content_type="application/x-www-form-urlencoded"
+        )
+    assert response.status_code == 415, response.content
+    assert set(response.json()) == {"detail"}
+    assert not Department.objects.filter(name="淮安市测试局").exists()
 
 
 def test_a_body_that_is_not_json_is_a_400(data_entry, draft_2024):
@@ -345,7 +380,9 @@ def test_tokens_are_for_staff(data_entry_user, django_user_model, anonymous):
     )
     assert refused.status_code == 400
     assert anonymous.post("/api/v1/auth/token/", {"username": "clerk"}).status_code == 400
-    assert AnnualReport.objects.count() == 1
+    as_number = {"username": 0, "password": "pw-12345-test"}
+    assert anonymous.post("/api/v1/auth/token/", as_number, format="json").status_code == 400
+    assert AnnualReport.private_objects.count() == 1
 
 
 READ_ONLY = ["regions", "sections", "tables", "indicators", "appeal-categories", "sharing-methods"]
@@ -360,6 +397,31 @@ def test_reference_data_and_rankings_are_read_only(role, name):
 
 
 def test_rankings_have_no_records_to_change(reviewer, report_2023):
-    pk = AppealCount.objects.filter(report=report_2023).first().pk
+    pk = AppealCount.private_objects.filter(report=report_2023).first().pk
     for method in ("get", "put", "patch", "delete"):
         assert getattr(reviewer, method)(url("top5", pk)).status_code == 404
+
+
+def test_a_request_written_with_its_printed_recipients_reads_back_as_printed(
+    data_entry, draft_2024
+):
+    """The units by their official names, the cell as printed beside them: the answer gives
+    the units in the printed order and the row as printed, and a replace with what was read
+    keeps it."""
+    new = {
+        **NEW["sharing-requests"],
+        "line": 7,
+        "region": "huaian-huaiyin",
+        "recipients": ["淮阴区委巡察组", "江苏省委巡视组"],
+        "recipients_printed": "省委巡视组、淮阴区委巡察组",
+    }
+    created = data_entry.post(url("sharing-requests"), new, format="json")
+    assert created.status_code == 201, created.content
+    read = data_entry.get(url("sharing-requests", created.json()["id"])).json()
+    assert read["recipients"] == ["江苏省委巡视组", "淮阴区委巡察组"]
+    assert read["recipients_as_printed"] == ["省委巡视组", "淮阴区委巡察组"]
+    assert read["level_as_printed"] == "Huaiyin District"  # this client reads English
+    writable = {k: v for k, v in read.items() if not k.endswith("_as_printed") and k != "id"}
+    replaced = data_entry.put(url("sharing-requests", read["id"]), writable, format="json")
+    assert replaced.status_code == 200, replaced.content
+    assert replaced.json()["recipients_as_printed"] == ["省委巡视组", "淮阴区委巡察组"]

@@ -38,7 +38,7 @@ EXPECTED = {
     # TOP5 非咨询类: 住房保障 128080 ÷ 754502 = 16.98%, printed 16.01% (16.005–16.02).
     (CURRENT, "share", "top5.categories.non_consultation", "16.01%", "16.98%"),
     # TOP5 总计: 民生保障 455426, but 302015 (咨询类) + 153544 (非咨询类) = 455559.
-    (CURRENT, "type_split", "top5.categories.all", "455426", "455559"),
+    (CURRENT, "type_split", "top5.categories.all", "455,426", "455,559"),
     # 企业诉求 · 承办转办: 1 case ↑100% implies 1 ÷ 2 = 0.5 cases in 2022 (0.4975–0.50125 for
     # ↑99.5–101%): no whole number, a change from a prior of zero.
     (YOY, "implied_prior", "", "+100%", "0.50"),
@@ -47,10 +47,10 @@ EXPECTED = {
     # reading of the printed changes), but the total 1438746 ÷ 0.9123 = 1577053.60
     # (1576968–1577226): about 4300 short. By handling, 800468 + 13251 + 763377 = 1577096 does
     # make the total, so the sources are what disagree (the ↑240% transferred in, likely).
-    (YOY, "sum", "appeals.public.by_source", "1577053.60", "1581379.00"),
+    (YOY, "sum", "appeals.public.by_source", "1,577,053.60", "1,581,379.00"),
     # 总计 2022, the same: 1416512 ÷ 0.9053 + 19215 ÷ 0.7324 + 14972 ÷ 3.40 = 1595327.14
     # (1595227–1595509), but 1450699 ÷ 0.9119 = 1590853.16 (1590766–1591027).
-    (YOY, "sum", "appeals.total.by_source", "1590853.16", "1595327.14"),
+    (YOY, "sum", "appeals.total.by_source", "1,590,853.16", "1,595,327.14"),
     # 政风热线 2022: answered on air 232 ÷ 1.2147 = 190.99 + supervised 237 ÷ 2.6629 = 89.00 =
     # 279.99 (whole cases: 191 + 89 = 280), but the appeals received 469 ÷ 0.9269 = 505.99 (506).
     (YOY, "sum", "livestream.broadcast_appeals", "505.99", "279.99"),
@@ -66,7 +66,7 @@ def summary(d):
 
 
 def test_the_2023_report_has_exactly_its_real_discrepancies(report_2023):
-    result = check_report(report_2023)
+    result = check_report(report_2023, drafts=False)
     assert result.prior_report is None
     assert {summary(d) for d in result.discrepancies} == EXPECTED
     assert len(result.discrepancies) == len(EXPECTED)
@@ -74,8 +74,18 @@ def test_the_2023_report_has_exactly_its_real_discrepancies(report_2023):
     assert [d.check for d in transfer] == ["implied_prior"]
 
 
+def test_the_2023_report_makes_exactly_its_checks(report_2023):
+    result = check_report(report_2023, drafts=False)
+    # 44 sums, rates and weighted averages (2023's, and 2022's implied by the changes)
+    # + 2 counts of records + 27 ranked shares and orders + 4 type splits
+    # + 54 values of 2022 implied by a published change.
+    assert result.checks_made == 131
+    periods = [n.period for n in result.not_checked]
+    assert (periods.count(CURRENT), periods.count(YOY)) == (14, 13)
+
+
 def test_figures_that_are_right_only_as_printed_are_not_flagged(report_2023):
-    result = check_report(report_2023)
+    result = check_report(report_2023, drafts=False)
     flagged = set(result.by_figure)
     # 2.10 is within every reading of 1.94 and 3.49 weighted by the calls (2.088–2.103).
     # 30.90 is 603032 ÷ 1951197 = 30.906% cut; 100% is 145 ÷ 145.
@@ -96,7 +106,7 @@ def test_figures_that_are_right_only_as_printed_are_not_flagged(report_2023):
 
 
 def test_parts_not_reported_are_listed_as_not_checked(report_2023):
-    skipped = {(n.period, n.rule_code) for n in check_report(report_2023).not_checked}
+    skipped = {(n.period, n.rule_code) for n in check_report(report_2023, drafts=False).not_checked}
     assert (CURRENT, "knowledge.total.units") in skipped  # counties printed "—"
     assert (CURRENT, "livestream.episodes.stored") in skipped  # no episodes stored
     assert (CURRENT, "team.citywide.seats_per_100k") in skipped  # no population
@@ -104,13 +114,17 @@ def test_parts_not_reported_are_listed_as_not_checked(report_2023):
 
 
 def test_with_the_population_the_seats_per_100000_are_checked(report_2023):
-    AnnualReport.objects.filter(pk=report_2023.pk).update(population=4556230)
+    with f.as_drafts(report_2023):
+        AnnualReport.private_objects.filter(pk=report_2023.pk).update(population=4556230)
     report_2023.refresh_from_db()
-    assert "team.citywide.seats_per_100k" not in check_report(report_2023).by_figure
-    AnnualReport.objects.filter(pk=report_2023.pk).update(population=3000000)
+    assert "team.citywide.seats_per_100k" not in check_report(report_2023, drafts=False).by_figure
+    with f.as_drafts(report_2023):
+        AnnualReport.private_objects.filter(pk=report_2023.pk).update(population=3000000)
     report_2023.refresh_from_db()
-    [discrepancy] = check_report(report_2023).by_figure["team.citywide.seats_per_100k"]
-    assert discrepancy.arithmetic == "252 ÷ 3000000 × 100000 = 8.40"
+    [discrepancy] = check_report(report_2023, drafts=False).by_figure[
+        "team.citywide.seats_per_100k"
+    ]
+    assert discrepancy.arithmetic == "252 ÷ 3,000,000 × 100,000 = 8.40"
 
 
 # The command -----------------------------------------------------------------------------------
@@ -130,12 +144,13 @@ def test_the_command_prints_each_discrepancy_with_its_arithmetic_and_exits_1():
     assert status == 1
     for line in [
         "Calls",
-        "(203 × 1421313 + 89 × 155517) ÷ 1576830 = 191.76",
-        "published 292, computed 191.76, off by +100.24 s (+52.28%)",
-        "128080 ÷ 754502 = 16.98%",
-        "302015 + 153544 = 455559",
+        "(203 × 1,421,313 + 89 × 155,517) ÷ 1,576,830 = 191.76",
+        "The rows' average weighted by their counts is 191.76; the report prints 292, 100.24 s "
+        "apart.",
+        "128,080 ÷ 754,502 = 16.98%",
+        "302,015 + 153,544 = 455,559",
         "1 ÷ (1 + 100%) = 0.50 last year (2022): not a whole number",
-        "appeals.public.source_transfer: 14971 ÷ (1 + 240%) = 4403.24",
+        "Public appeals · Source · Transferred in: 14,971 ÷ (1 + 240%) = 4,403.24",
         "190.99 + 89.00 = 279.99",
         "8 discrepancies (3 current year, 5 year on year)",
     ]:
@@ -149,7 +164,10 @@ def test_the_command_speaks_chinese_by_default():
         status, output = run("huaian", "2023")
     assert status == 1
     assert output.index("诉求办理") < output.index("话务") < output.index("政风热线")
-    assert "印发 292，计算得 191.76" in output
+    assert "各行按数量加权的平均值为 191.76，与印发的 292 相差 100.24 秒。" in output
+    # 2022 is worked back, never printed: never called 印发.
+    assert "而本项倒推为 1,577,053.60，相差 4,325.40 件" in output
+    assert "印发 1577053.60" not in output and "印发 1,577,053.60" not in output
     assert "8 处不一致（本年 3，同比 5）" in output
 
 
@@ -184,7 +202,8 @@ def test_a_report_with_discrepancies_is_published_only_with_a_reason(report_2023
     report_publish(report=report_2023, by=reviewer_user, reason="  按印发原文发布，差异已加脚注  ")
     report_2023.refresh_from_db()
     assert report_2023.status == AnnualReport.Status.PUBLISHED
-    event = ReportEvent.objects.get(report=report_2023, action="publish")
+    # by=None: the publication recorded when the fixtures were loaded
+    event = ReportEvent.objects.get(report=report_2023, action="publish", by__isnull=False)
     assert event.reason == "按印发原文发布，差异已加脚注"
 
 

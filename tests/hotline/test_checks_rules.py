@@ -24,9 +24,10 @@ RATE, DURATION = Indicator.Kind.RATE, Indicator.Kind.DURATION
 
 
 def found(report, rule_code=None, period=Period.CURRENT):
+    """What a reviewer's screens show: last year's report compared with even as a draft."""
     return [
         d
-        for d in check_report(report).discrepancies
+        for d in check_report(report, drafts=True).discrepancies
         if d.period == period and (rule_code is None or d.rule_code == rule_code)
     ]
 
@@ -85,7 +86,7 @@ def test_a_part_not_reported_is_not_checked_and_never_counted_as_0():
     f.figure(report, a, 5)
     f.figure(report, b)  # "—"
     f.figure(report, total, 5)
-    result = check_report(report)
+    result = check_report(report, drafts=False)
     assert not result.discrepancies
     [skipped] = [
         n for n in result.not_checked if n.rule_code == "n.sum" and n.period == Period.CURRENT
@@ -122,7 +123,7 @@ def test_a_share_may_be_cut_or_rounded_to_its_decimals(printed):
 @pytest.mark.parametrize("printed", ["4.49", "4.52"])
 def test_a_share_beyond_its_decimals_is_a_discrepancy(printed):
     [discrepancy] = found(share_report(printed), "s.share")
-    assert discrepancy.arithmetic == "901 ÷ 20000 = 4.51%"
+    assert discrepancy.arithmetic == "901 ÷ 20,000 = 4.51%"
     assert discrepancy.computed == "4.51%" and discrepancy.unit == "points"
     assert discrepancy.relative_difference is None  # a rate is off in points
 
@@ -156,7 +157,7 @@ def test_a_rate_may_be_cut_or_rounded(printed):
 @pytest.mark.parametrize("printed", ["30.89", "30.92"])
 def test_a_rate_beyond_its_decimals_is_a_discrepancy(printed):
     [discrepancy] = found(rate_report(printed), "r.rate")
-    assert discrepancy.arithmetic == "603032 ÷ 1951197 = 30.91%"
+    assert discrepancy.arithmetic == "603,032 ÷ 1,951,197 = 30.91%"
 
 
 def test_a_rate_per_100000_residents_uses_the_population():
@@ -176,10 +177,10 @@ def test_a_rate_per_100000_residents_uses_the_population():
     assert not flagged(report, "p.seats")
     set_value(report, seats, "5.55")
     [discrepancy] = found(report, "p.seats")
-    assert discrepancy.arithmetic == "252 ÷ 4556230 × 100000 = 5.53"
-    AnnualReport.objects.filter(pk=report.pk).update(population=None)
+    assert discrepancy.arithmetic == "252 ÷ 4,556,230 × 100,000 = 5.53"
+    AnnualReport.private_objects.filter(pk=report.pk).update(population=None)
     report.refresh_from_db()
-    result = check_report(report)
+    result = check_report(report, drafts=False)
     skipped = [(n.period, n.reason) for n in result.not_checked if n.rule_code == "p.seats"]
     assert (Period.CURRENT, "the resident population is not stored") in skipped
 
@@ -222,7 +223,7 @@ def test_a_weighted_average_allows_the_decimals_of_its_values(printed):
 @pytest.mark.parametrize("printed", ["2.11", "2.07"])
 def test_a_weighted_average_beyond_its_decimals_is_a_discrepancy(printed):
     [discrepancy] = found(average_report(printed), "w.share")
-    assert discrepancy.arithmetic == "(1.94 × 1421313 + 3.49 × 155517) ÷ 1576830 = 2.09%"
+    assert discrepancy.arithmetic == "(1.94 × 1,421,313 + 3.49 × 155,517) ÷ 1,576,830 = 2.09%"
 
 
 # Record counts ---------------------------------------------------------------------------------
@@ -233,7 +234,7 @@ def test_a_total_of_records_equals_the_records_stored():
     records = f.indicator("rc.records")
     f.rule("rc.records", Kind.RECORD_COUNT, records, record_source="sharing_records")
     f.figure(report, records, 300)
-    result = check_report(report)
+    result = check_report(report, drafts=False)
     assert [n.reason for n in result.not_checked if n.rule_code == "rc.records"] == [
         "nothing stored: Records shared, summed over data-sharing requests"
     ]
@@ -252,7 +253,7 @@ def test_episodes_and_documents_are_counted_when_they_are_stored():
     f.rule("rc.documents", Kind.RECORD_COUNT, documents, record_source="policy_documents")
     f.figure(report, episodes, 2)
     f.figure(report, documents, 1)
-    assert not check_report(report).discrepancies  # none stored: skipped, not failed
+    assert not check_report(report, drafts=False).discrepancies  # none stored: skipped, not failed
     f.episode(report, 1)
     f.episode(report, 2)
     f.policy_document(report, 1)
@@ -290,7 +291,7 @@ def test_a_ranked_share_that_does_not_match_its_count_is_a_discrepancy():
     report = ranking_report("4.52")
     [discrepancy] = found(report, "k.top")
     assert discrepancy.check == "share" and discrepancy.label == "住房保障"
-    assert discrepancy.arithmetic == "901 ÷ 20000 = 4.51%"
+    assert discrepancy.arithmetic == "901 ÷ 20,000 = 4.51%"
     assert discrepancy.appeal_count_id == report.appeal_counts.get(category__code="housing").pk
     assert discrepancy.indicator_code is None
 
@@ -322,6 +323,19 @@ def test_all_appeals_of_a_category_are_its_consultation_and_other_appeals():
 def two_years():
     region = f.city()
     return f.report(2022, region=region), f.report(2023, region=region)
+
+
+def test_the_public_is_never_compared_with_last_years_draft():
+    last, this = two_years()
+    count = f.indicator("y.count")
+    f.figure(last, count, 3)
+    f.figure(this, count, 4, change="50")
+    staff = check_report(this, drafts=True)
+    assert staff.prior_report == last and staff.as_dict()["prior_report_status"] == "draft"
+    assert [d.check for d in staff.discrepancies] == ["change"]
+    public = check_report(this, drafts=False)
+    assert public.prior_report is None  # the change is checked by what it implies instead
+    assert "3" not in [d.computed for d in public.discrepancies]
 
 
 def test_a_relative_change_is_computed_from_last_year():
@@ -363,7 +377,7 @@ def test_last_year_not_reported_is_not_checked():
     count = f.indicator("y.missing")
     f.figure(last, count)
     f.figure(this, count, 4, change="10")
-    result = check_report(this)
+    result = check_report(this, drafts=True)
     assert not result.discrepancies
     assert [n.reason for n in result.not_checked if n.indicator_code == "y.missing"] == [
         "2022: not reported"
@@ -394,7 +408,7 @@ def test_implied_parts_that_do_not_make_last_years_total_are_a_discrepancy():
     [discrepancy] = found(implied_report("25.00"), "i.sum", Period.YEAR_ON_YEAR)
     assert discrepancy.arithmetic == "50 + 20 = 70"
     assert (discrepancy.published, discrepancy.computed) == ("80", "70")
-    assert "i.total: 100 ÷ (1 + 25.00%) = 80" in discrepancy.details
+    assert "i.total · i.total: 100 ÷ (1 + 25.00%) = 80" in discrepancy.details
 
 
 def test_a_change_that_implies_part_of_a_case_last_year_is_flagged():
@@ -433,7 +447,7 @@ QUERIES = 6
 def test_a_check_costs_the_same_queries_whatever_the_report(django_assert_num_queries, report_2023):
     small = f.report(2030)
     with django_assert_num_queries(QUERIES):
-        check_report(small)
+        check_report(small, drafts=False)
     with django_assert_num_queries(QUERIES):
-        result = check_report(report_2023)
+        result = check_report(report_2023, drafts=True)
     assert result.checks_made > 100

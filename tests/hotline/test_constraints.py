@@ -20,13 +20,14 @@ from hotline.models import (
     LivestreamEpisode,
     Region,
 )
+from tests.hotline.factories import as_drafts
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def draft():
-    return AnnualReport.objects.create(region=Region.objects.get(slug="huaian"), year=2024)
+    return AnnualReport.private_objects.create(region=Region.objects.get(slug="huaian"), year=2024)
 
 
 def figure(report, code, **fields):
@@ -122,7 +123,7 @@ def test_validation_says_it_in_chinese_first(constraint, draft):
 
 
 def test_a_second_figure_for_the_same_indicator_is_refused(report_2023):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with as_drafts(report_2023), pytest.raises(IntegrityError), transaction.atomic():
         figure(report_2023, "appeals.public.total", value=1).save()
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
         figure(report_2023, "appeals.public.total", value=1).full_clean()
@@ -170,3 +171,13 @@ def test_a_huge_count_is_a_validation_error_not_a_crash(draft):
     with pytest.raises(ValidationError) as refused:
         figure(draft, "appeals.public.total", value=Decimal(10**28)).full_clean()
     assert "value" in refused.value.message_dict
+
+
+def test_a_population_beyond_any_citys_is_refused_in_chinese(report_2023):
+    """The same bound on every database (SQLite's integers are wider than PostgreSQL's)."""
+    report_2023.population = 100_000_001
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        report_2023.full_clean()
+    assert "100000000" in str(refused.value.message_dict["population"])
+    report_2023.population = 4_556_230
+    report_2023.full_clean()

@@ -34,9 +34,9 @@ def generate(**options):
 
 def snapshot_2023():
     """Everything of the published Huai'an report, to compare before and after."""
-    report = AnnualReport.objects.get(region__slug="huaian", year=2023)
+    report = AnnualReport.private_objects.get(region__slug="huaian", year=2023)
     return {
-        "report": AnnualReport.objects.filter(pk=report.pk).values().get(),
+        "report": AnnualReport.private_objects.filter(pk=report.pk).values().get(),
         "figures": list(report.figures.order_by("pk").values()),
         "counts": list(report.appeal_counts.order_by("pk").values()),
         "sharing": list(report.sharing_requests.order_by("pk").values()),
@@ -46,13 +46,13 @@ def snapshot_2023():
             ).values_list("datasharingrequest_id", "department_id")
         ),
         "documents": list(report.policy_documents.order_by("pk").values()),
-        "checks": [d.rule_code for d in check_report(report).discrepancies],
+        "checks": [d.rule_code for d in check_report(report, drafts=False).discrepancies],
     }
 
 
 def synthetic_values():
     return sorted(
-        Figure.objects.filter(report__is_synthetic=True).values_list(
+        Figure.private_objects.filter(report__is_synthetic=True).values_list(
             "report__region__slug", "report__year", "indicator__code", "value", "change", "text"
         )
     )
@@ -60,7 +60,7 @@ def synthetic_values():
 
 def test_it_makes_every_indicator_for_each_city_year_and_skips_the_published_one():
     generate()
-    made = AnnualReport.objects.synthetic()
+    made = AnnualReport.private_objects.synthetic()
     assert sorted(made.values_list("region__slug", "year")) == [
         ("huaian", 2022),
         ("nanjing", 2022),
@@ -75,18 +75,18 @@ def test_it_makes_every_indicator_for_each_city_year_and_skips_the_published_one
         assert report.episodes.exists() and report.policy_documents.exists()
         assert report.appeal_counts.filter(department__isnull=False).exists()
         assert report.appeal_counts.filter(category__isnull=False).exists()
-    assert DataSharingRequest.objects.filter(report__is_synthetic=True).count() == 40
-    assert not AnnualReport.objects.get(region__slug="huaian", year=2023).is_synthetic
+    assert DataSharingRequest.private_objects.filter(report__is_synthetic=True).count() == 40
+    assert not AnnualReport.private_objects.get(region__slug="huaian", year=2023).is_synthetic
 
 
 def test_made_up_figures_obey_the_catalogue_rules_and_last_year():
     generate()
-    for report in AnnualReport.objects.synthetic():
-        result = check_report(report)
+    for report in AnnualReport.private_objects.synthetic():
+        result = check_report(report, drafts=False)
         assert result.discrepancies == [], report
         assert result.checks_made > 50
-    nanjing = AnnualReport.objects.get(region__slug="nanjing", year=2023)
-    assert check_report(nanjing).prior_report.year == 2022
+    nanjing = AnnualReport.private_objects.get(region__slug="nanjing", year=2023)
+    assert check_report(nanjing, drafts=False).prior_report.year == 2022
     total = nanjing.figures.get(indicator__code="appeals.total.total")
     assert total.change is not None  # compared with 2022, and found right above
 
@@ -96,8 +96,8 @@ def test_it_never_touches_the_published_report():
     generate()
     assert snapshot_2023() == before
     # Nor does the published report take the made-up 2022 as its last year.
-    published = AnnualReport.objects.get(region__slug="huaian", year=2023)
-    assert check_report(published).prior_report is None
+    published = AnnualReport.private_objects.get(region__slug="huaian", year=2023)
+    assert check_report(published, drafts=False).prior_report is None
 
 
 def test_clear_removes_only_synthetic_data():
@@ -108,11 +108,11 @@ def test_clear_removes_only_synthetic_data():
     assert Department.objects.filter(is_synthetic=True).exists()
     assert Region.objects.filter(is_synthetic=True).exists()  # Nanjing had no districts
     call_command("generate_demo", clear=True, verbosity=0)
-    assert not AnnualReport.objects.synthetic().exists()
+    assert not AnnualReport.private_objects.synthetic().exists()
     assert set(Department.objects.values_list("pk", flat=True)) == departments
     assert set(Region.objects.values_list("pk", flat=True)) == regions
     for model in (Figure, AppealCount, DataSharingRequest, LivestreamEpisode, PolicyDocument):
-        assert not model.objects.filter(report__is_synthetic=True).exists()
+        assert not model._default_manager.filter(report__is_synthetic=True).exists()
     assert snapshot_2023() == before
 
 

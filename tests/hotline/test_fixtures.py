@@ -49,13 +49,13 @@ def seed_cells():
 
 def stored_cells(report):
     cells = Counter()
-    for figure in Figure.objects.filter(report=report, value__isnull=False):
+    for figure in Figure.private_objects.filter(report=report, value__isnull=False):
         change = figure.printed_change
         cells[(str(figure.printed_value), None if change is None else str(change), None)] += 1
-    for count in AppealCount.objects.filter(report=report):
+    for count in AppealCount.private_objects.filter(report=report):
         share = count.printed_share
         cells[(str(count.count), None, None if share is None else str(share))] += 1
-    for request in DataSharingRequest.objects.filter(report=report):
+    for request in DataSharingRequest.private_objects.filter(report=report):
         cells[(str(request.records), None, None)] += 1
     return cells
 
@@ -69,17 +69,17 @@ def test_every_number_of_the_seed_is_stored_with_its_change_and_nothing_else(rep
 
 def test_text_figures_are_stored_as_text(report_2023):
     printed = sum(line.split("\t").count("优秀") for line in seed_lines())
-    stored = Figure.objects.filter(report=report_2023, text="优秀").count()
+    stored = Figure.private_objects.filter(report=report_2023, text="优秀").count()
     assert printed == stored == 2
 
 
 def test_not_reported_is_never_zero(report_2023):
-    not_reported = Figure.objects.filter(report=report_2023, value__isnull=True, text="")
+    not_reported = Figure.private_objects.filter(report=report_2023, value__isnull=True, text="")
     codes = set(not_reported.values_list("indicator__code", flat=True))
     assert "calls.outbound.answer_rate_30s" in codes
     assert "livestream.hot_topics" in codes
     # The only zeros are the two printed zeros of 引用答复量.
-    zeros = Figure.objects.filter(report=report_2023, value=0)
+    zeros = Figure.private_objects.filter(report=report_2023, value=0)
     assert sorted(zeros.values_list("indicator__code", flat=True)) == [
         "qa_desk.city.cited_answers",
         "qa_desk.total.cited_answers",
@@ -88,7 +88,7 @@ def test_not_reported_is_never_zero(report_2023):
 
 def test_every_indicator_of_the_catalogue_has_a_figure_in_2023(report_2023):
     assert report_2023.status == AnnualReport.Status.PUBLISHED
-    assert Figure.objects.filter(report=report_2023).count() == Indicator.objects.count()
+    assert Figure.private_objects.filter(report=report_2023).count() == Indicator.objects.count()
 
 
 def test_rates_change_in_points_and_counts_in_percent():
@@ -101,7 +101,7 @@ def test_rates_change_in_points_and_counts_in_percent():
 
 def test_merged_and_shifted_cells_are_placed_by_arithmetic_and_explained(report_2023):
     def value(code):
-        return Figure.objects.get(report=report_2023, indicator__code=code).value
+        return Figure.private_objects.get(report=report_2023, indicator__code=code).value
 
     # 问答总量 = 引用答复量 + 部门答复量, so the merged 145 belongs to the whole table.
     assert value("qa_desk.total.qa_total") == value("qa_desk.total.cited_answers") + value(
@@ -122,7 +122,7 @@ def test_merged_and_shifted_cells_are_placed_by_arithmetic_and_explained(report_
         + value("talent.dispatched")
     )
     assert value("talent.unlabelled") == 52
-    moved = Figure.objects.filter(
+    moved = Figure.private_objects.filter(
         report=report_2023,
         indicator__code__in=[
             "knowledge.total.item_lookups",
@@ -156,7 +156,7 @@ def seed_sharing_rows():
 def test_the_22_sharing_requests_as_printed_with_blanks_filled_down(report_2023):
     printed = seed_sharing_rows()
     stored = list(
-        DataSharingRequest.objects.filter(report=report_2023)
+        DataSharingRequest.private_objects.filter(report=report_2023)
         .select_related("region")
         .prefetch_related("recipients", "methods")
         .order_by("line")
@@ -170,6 +170,9 @@ def test_the_22_sharing_requests_as_printed_with_blanks_filled_down(report_2023)
         for name in recipients.split("、"):
             assert any(name in d.names for d in request.recipients.all()), name
         assert request.recipients.count() == len(recipients.split("、"))
+        # Shown as printed: the words, the order, 市本级 (the unit stays the same unit).
+        assert request.level_as_printed == level
+        assert request.recipients_as_printed == recipients.split("、")
         assert sorted(methods.split("、")) == sorted(m.name for m in request.methods.all())
         assert request.scope == scope
         assert request.records == int(records)
@@ -178,9 +181,9 @@ def test_the_22_sharing_requests_as_printed_with_blanks_filled_down(report_2023)
 
 
 def test_periods_are_dates_that_match_the_scope(report_2023):
-    request = DataSharingRequest.objects.get(report=report_2023, line=1)
+    request = DataSharingRequest.private_objects.get(report=report_2023, line=1)
     assert (str(request.period_start), str(request.period_end)) == ("2020-01-01", "2023-12-31")
-    for request in DataSharingRequest.objects.filter(
+    for request in DataSharingRequest.private_objects.filter(
         report=report_2023, period_start__isnull=False
     ):
         assert request.period_start.year != request.period_end.year or "年" in request.scope
@@ -189,7 +192,9 @@ def test_periods_are_dates_that_match_the_scope(report_2023):
 
 def test_the_three_policy_documents(report_2023):
     text = SEED.read_text(encoding="utf-8")
-    documents = PolicyDocument.objects.filter(report=report_2023).prefetch_related("issuers")
+    documents = PolicyDocument.private_objects.filter(report=report_2023).prefetch_related(
+        "issuers"
+    )
     assert documents.count() == 3
     for document in documents:
         assert f"《{document.title}》" in text
@@ -197,6 +202,8 @@ def test_the_three_policy_documents(report_2023):
             assert f"({document.doc_number})" in text
         for issuer in document.issuers.all():
             assert any(name in text for name in issuer.names)
+        # Issued by the units in the order the report names them.
+        assert "、".join(document.issuers_as_printed) in text.replace(" ", "、")
     assert [d.doc_number for d in documents] == ["淮办字[2023]14号", "淮政办函[2023]7号", ""]
 
 
@@ -204,7 +211,7 @@ def test_top5_departments_in_printed_order(report_2023):
     lines = seed_lines()
     start = lines.index("部门\t诉求量(件)") + 1
     printed = [line.split("\t") for line in lines[start : start + 5]]
-    stored = AppealCount.objects.filter(
+    stored = AppealCount.private_objects.filter(
         report=report_2023, department__isnull=False, appeal_type="all"
     ).top(5)
     assert [(name, int(n)) for name, n in printed] == [

@@ -91,7 +91,21 @@ def test_deleting_several_records_is_recorded_with_who(client, data_entry_user):
     figures = [f.make_figure(report, f.make_indicator(), value=n) for n in (1, 2)]
     client.force_login(data_entry_user)
     run_action(client, Figure, "delete_selected", *figures, post="yes")
-    assert not Figure.objects.filter(pk__in=[x.pk for x in figures]).exists()
+    assert not Figure.private_objects.filter(pk__in=[x.pk for x in figures]).exists()
     deleted = Figure.history.filter(id__in=[x.pk for x in figures], history_type="-")
     assert deleted.count() == 2
     assert {h.history_user for h in deleted} == {data_entry_user}
+
+
+def test_the_history_reads_as_printed_with_translated_headers(client, reviewer_user):
+    """Once: reason "None", an untranslated "CHANGES" header and "1500000.0000"."""
+    figure = f.make_figure(f.make_report(), f.make_indicator(), value=1438746)
+    client.force_login(reviewer_user)
+    url = reverse("admin:hotline_figure_change", args=[figure.pk])
+    client.post(url, form_data(client.get(url), value="1500000"))
+    page = client.get(reverse("admin:hotline_figure_history", args=[figure.pk]))
+    text = page.content.decode()
+    assert "1,438,746&nbsp;&rarr;&nbsp;1,500,000" in text
+    assert "1500000.0000" not in text and "1438746.0000" not in text
+    assert '<td class="history-reason"></td>' in text and ">None<" not in text
+    assert "改动内容" in text and "Changes" not in text

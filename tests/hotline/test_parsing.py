@@ -40,6 +40,8 @@ from hotline.parsing import (
         ("−5", "-5", 0),  # minus sign pasted from Word
         ("－5", "-5", 0),  # full-width hyphen
         ("-0", "0", 0),
+        ("- 5", "-5", 0),  # a sign and a space, as a PDF's columns paste
+        ("+ 240", "240", 0),
         (5, "5", 0),
         (Decimal("5.20"), "5.20", 2),
     ],
@@ -60,9 +62,28 @@ def test_it_reads_dashes_as_not_reported(text):
     assert is_not_reported(text)
 
 
+@pytest.mark.parametrize("text", ["0", "5", "0.00", "优秀", "--5", "— —", 0])
+def test_a_figure_with_anything_but_a_dash_is_reported(text):
+    assert not is_not_reported(text)
+
+
 @pytest.mark.parametrize(
     "text",
-    ["abc", "优秀", "1.2.3", "12%%", "%", "1e5", "1_000", "92.30%↑", "1,2", "12,34,567", "1,4387"],
+    [
+        "abc",
+        "优秀",
+        "1.2.3",
+        "12%%",
+        "%",
+        "1e5",
+        "1_000",
+        "92.30%↑",
+        "1,2",
+        "12,34,567",
+        "1,4387",
+        "X12",  # a template's placeholder half overwritten
+        "约12",
+    ],
 )
 def test_it_refuses_what_is_not_a_number(text):
     with pytest.raises(ValueError, match="“"):
@@ -106,6 +127,12 @@ def test_the_message_names_the_text_as_typed():
         ("↓0.00%", "0.00", 2),
         ("持平", "0", 0),
         ("−3", "-3", 0),
+        ("(-8.77)", "-8.77", 2),
+        ("8.77↓", "-8.77", 2),
+        ("8.77 ↓", "-8.77", 2),
+        ("同比 下降8.77%", "-8.77", 2),
+        ("- 8.77", "-8.77", 2),  # a sign and a space, as a PDF's columns paste
+        ("+ 240", "240", 0),
     ],
 )
 def test_it_parses_changes_as_printed(text, change, decimals):
@@ -119,7 +146,22 @@ def test_an_empty_change_is_none(text):
     assert parse_change(text) is None
 
 
-@pytest.mark.parametrize("text", ["↓", "abc", "下降", "↓-8.77", "↑+5", "上升-5", "8.77.1", "--5"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "↓",
+        "abc",
+        "下降",
+        "↓-8.77",
+        "↑+5",
+        "上升-5",
+        "8.77.1",
+        "--5",
+        "X5",  # a template's placeholder half overwritten
+        "(↓8.77%",  # unbalanced brackets: part of the cell is missing
+        "↓8.77%)",
+    ],
+)
 def test_it_refuses_what_is_not_a_change(text):
     with pytest.raises(ValueError):
         parse_change(text)
@@ -128,6 +170,25 @@ def test_it_refuses_what_is_not_a_change(text):
 def test_a_double_direction_says_so():
     with translation.override("en"), pytest.raises(ValueError, match="direction twice"):
         parse_change("↓-8.77")
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (parse_decimal, "12ab", "“12ab”不是数字。请写作 1438746、1,438,746 或 92.30%。"),
+        (parse_decimal, "12,34,567", "“12,34,567”：千位分隔符位置不对。"),
+        (parse_change, "↓-8.77", "“↓-8.77”重复给出了升降方向；请写作 ↓8.77% 或 -8.77。"),
+        (parse_change, "abc", "“abc”不是同比变化。请写作 ↓8.77%、-8.77、下降8.77% 或 +240。"),
+        (parse_integer, "12.5", "“12.5”不是整数。"),
+        (parse_date, "1/1", "“1/1”不是日期。请写作 2023-01-01、2023.1.1 或 2023年1月1日。"),
+        (parse_date, "2023.2.30", "“2023.2.30”不是日历上存在的日期。"),
+        (parse_period, "全量", "“全量”不是期间。请写作 2020.1.1—2023.12.31。"),
+    ],
+)
+def test_staff_read_each_error_in_chinese_with_the_text_they_typed(parse, text, message):
+    with translation.override("zh-hans"), pytest.raises(ValueError) as error:
+        parse(text)
+    assert str(error.value) == message
 
 
 def test_messages_are_translated_when_asked():
@@ -161,6 +222,8 @@ def test_it_formats_values_to_type_back(value, text):
         (Decimal("240"), "+240"),
         (Decimal("0.00"), "0.00"),
         (Decimal("-0.00"), "0.00"),
+        (Decimal("0E+2"), "0"),  # never in scientific notation, as for values
+        (Decimal("-1E+2"), "-100"),
     ],
 )
 def test_it_formats_changes_with_their_sign(value, text):
@@ -221,7 +284,16 @@ def test_an_empty_period_is_none(text):
     assert parse_period(text) == (None, None)
 
 
-@pytest.mark.parametrize("text", ["2020.1.1", "全量", "2020.1.1—2023.13.1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2020.1.1",
+        "全量",
+        "2020.1.1—2023.13.1",
+        "(2020.1.1—2023.12.31",  # unbalanced brackets: part of the cell is missing
+        "2020.1.1—2023.12.31)",
+    ],
+)
 def test_it_refuses_what_is_not_a_period(text):
     with pytest.raises(ValueError):
         parse_period(text)
@@ -233,6 +305,19 @@ def test_periods_format_as_printed_and_read_back():
     assert parse_period(format_period(*period)) == period
     assert format_period(None, None) == ""
     assert format_date(datetime.date(2023, 1, 5)) == "2023-01-05"
+    assert format_date(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        (datetime.date(2023, 1, 1), None, "2023.1.1—"),  # still running
+        (None, datetime.date(2023, 12, 31), "—2023.12.31"),  # from whenever the data begins
+    ],
+)
+def test_a_period_with_one_open_end_formats_as_printed_and_reads_back(start, end, text):
+    assert format_period(start, end) == text
+    assert parse_period(text) == (start, end)
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
+from hotline.admin.figure_grid import FigureCellForm
 from hotline.models import Figure
 from hotline.parsing import (
     format_change,
@@ -19,6 +20,7 @@ from hotline.parsing import (
     normalise,
     parse_change,
     parse_decimal,
+    parse_integer,
 )
 
 from . import factories as f
@@ -59,6 +61,8 @@ hostile = st.one_of(
 
 
 @given(hostile)
+@example("9" * 400)  # parse_integer raised decimal.InvalidOperation (issue 13)
+@example("1" + "0" * 400)
 def test_the_parsers_raise_nothing_but_value_error(text):
     for parse in (parse_decimal, parse_change):
         try:
@@ -67,6 +71,12 @@ def test_the_parsers_raise_nothing_but_value_error(text):
             assert str(error)  # a message for the cell
         else:
             assert result is None or (isinstance(result[0], Decimal) and result[1] >= 0)
+    try:
+        number = parse_integer(text)
+    except ValueError as error:
+        assert str(error)
+    else:
+        assert number is None or isinstance(number, int)
     assert isinstance(normalise(text), str)
     is_not_reported(text)
 
@@ -111,6 +121,19 @@ def test_a_change_formatted_for_the_grid_reads_back_the_same(change_and_places):
 # The figure grid
 
 
+INDICATORS = [
+    "people_total",
+    "people_phone",
+    "people_web",
+    "firms_total",
+    "firms_phone",
+    "firms_web",
+    "rate",
+    "duration",
+    "safety",
+]
+
+
 @pytest.fixture
 def grid(db, admin_client):
     _section, _tables, indicators = f.make_appeals_table()
@@ -123,32 +146,40 @@ def grid(db, admin_client):
         for name in cell.form.fields:
             value = cell.form.initial.get(name, "")
             drawn[cell.form.add_prefix(name)] = drawn[cell.form.add_initial_prefix(name)] = value
-    return report, url, list(indicators.values()), drawn
+    return report, url, indicators, drawn
 
 
 def stored(report):
     return sorted(
-        Figure.objects.filter(report=report).values_list(
+        Figure.private_objects.filter(report=report).values_list(
             "indicator_id", "value", "decimals", "text", "change", "change_decimals", "note"
         )
     )
 
 
-@given(data=st.data())
+def as_typed(name, text):
+    """A cell as the grid's form reads it (stripped, CRLF as LF): what "typed" means to it."""
+    return FigureCellForm.base_fields[name].to_python(text)
+
+
+@given(
+    typed=st.dictionaries(
+        st.tuples(st.sampled_from(INDICATORS), st.sampled_from(["value", "change", "note"])),
+        hostile,
+        min_size=1,
+        max_size=6,
+    )
+)
+# A value cell holding only "\r": the form strips it to "unchanged", which the old oracle
+# counted as typed (issue 13).
+@example(typed={("people_phone", "value"): "\r"})
+@example(typed={("people_total", "value"): "\t\r\n"})
 @pytest.mark.django_db
-def test_hostile_cells_never_crash_the_grid_nor_save_half(admin_client, grid, data):
+def test_hostile_cells_never_crash_the_grid_nor_save_half(admin_client, grid, typed):
     report, url, indicators, drawn = grid
     posted = dict(drawn)
-    typed = data.draw(
-        st.dictionaries(
-            st.tuples(st.sampled_from(indicators), st.sampled_from(["value", "change", "note"])),
-            hostile,
-            min_size=1,
-            max_size=6,
-        )
-    )
-    for (indicator, name), text in typed.items():
-        posted[f"f{indicator.pk}-{name}"] = text
+    for (key, name), text in typed.items():
+        posted[f"f{indicators[key].pk}-{name}"] = text
     before = stored(report)
     with transaction.atomic():
         response = admin_client.post(url, posted)
@@ -158,9 +189,10 @@ def test_hostile_cells_never_crash_the_grid_nor_save_half(admin_client, grid, da
             assert after == before  # refused: nothing at all was written
         else:
             touched = {
-                indicator.pk
-                for (indicator, name), text in typed.items()
-                if text.replace("\r\n", "\n") != drawn.get(f"f{indicator.pk}-{name}", "")
+                indicators[key].pk
+                for (key, name), text in typed.items()
+                if as_typed(name, text)
+                != as_typed(name, drawn.get(f"f{indicators[key].pk}-{name}", ""))
             }
             assert touched <= {row[0] for row in after}  # saved: every typed cell
         transaction.set_rollback(True)

@@ -69,7 +69,9 @@ def test_the_import_page_lists_the_columns_in_chinese(admin_client, django_asser
     admin_client.get(url(DataSharingRequest, "import"))
     with django_assert_num_queries(2):  # session, user: the form reads nothing else
         page = admin_client.get(url(DataSharingRequest, "import")).content.decode()
-    assert "城市, 年度, 序号, 行号, 行政层级, 共享部门, 共享方式, 共享主题, 期间" in page
+    assert "城市, 年度, 序号, 行号, 行政层级, 共享部门, 共享方式, 共享主题, 期间起, 期间止" in page
+    # Read too, though not exported: the period as one text cell.
+    assert "也可读取（导出文件中没有）：期间" in page
 
 
 def test_a_gbk_csv_is_previewed_then_saved_on_confirm(
@@ -78,23 +80,26 @@ def test_a_gbk_csv_is_previewed_then_saved_on_confirm(
     client.force_login(data_entry_user)
     client.get(url(DataSharingRequest, "import"))  # content types and permissions cached
     ContentType.objects.get_for_model(DataSharingRequest)  # whatever ran before this test
-    # Session, user, its permissions (2); a savepoint for the dry run; the lookups (regions,
-    # departments, methods, reports); the report locked; the keys of its requests; a
-    # savepoint for the batch, its six inserts (requests, their history, links to
-    # recipients and methods, and the links' history) and its release; then the rollback.
+    # Session, user, its permissions (2); the expired uploads and import jobs swept, the upload
+    # recorded; a
+    # savepoint for the dry run; the lookups (regions, departments, methods, reports); the
+    # report locked; the keys of its requests; a savepoint for the batch, its six inserts
+    # (requests, their history, links to recipients and methods, and the links' history)
+    # and its release; then the rollback, and what the preview found kept on the upload.
     # The same whatever the number of rows, up to a batch of 1,000.
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(25):
         preview = upload(client, DataSharingRequest, GBK, "共享登记.csv")
     page = preview.content.decode()
     assert "共享登记.csv：将新增 <strong>4</strong> 条，修改 <strong>0</strong> 条" in page
     assert "金湖县人民检察院" in page and "噪声污染\t物业管理：“小区”问题" in page
-    assert not DataSharingRequest.objects.filter(report=draft_2024).exists()
+    assert not DataSharingRequest.private_objects.filter(report=draft_2024).exists()
 
-    # The same import committed, and the log entries in one insert.
-    with django_assert_num_queries(21):
+    # The upload found for this user and session, and taken (deleted); then the same import
+    # committed, and the log entries in one insert.
+    with django_assert_num_queries(23):
         done = confirm(client, DataSharingRequest, preview)
     assert done.status_code == 302
-    assert DataSharingRequest.objects.filter(report=draft_2024).count() == 4
+    assert DataSharingRequest.private_objects.filter(report=draft_2024).count() == 4
     history = DataSharingRequest.history.filter(report=draft_2024)
     assert {(h.history_user, h.history_change_reason) for h in history} == {
         (data_entry_user, "导入 共享登记.csv")
@@ -119,15 +124,17 @@ def test_a_file_with_errors_shows_them_all_and_cannot_be_confirmed(admin_client,
 def test_a_published_reports_file_is_refused(admin_client, report_2023):
     content = "城市,年度,指标,数值\n淮安市,2023,appeals.public.total,1\n".encode()
     text = upload(admin_client, Figure, content, "f.csv").content.decode()
-    assert "淮安市 2023已发布，其记录不能修改。须由审核员重新打开为草稿" in text
+    assert "淮安市 2023已发布：只有草稿报告的数据和记录可以修改。须由审核员重新打开为草稿。" in text
 
 
 def test_a_report_published_between_preview_and_confirm_saves_nothing(admin_client, draft_2024):
     preview = upload(admin_client, DataSharingRequest, GBK, "s.csv")
-    AnnualReport.objects.filter(pk=draft_2024.pk).update(status=AnnualReport.Status.PUBLISHED)
+    AnnualReport.private_objects.filter(pk=draft_2024.pk).update(
+        status=AnnualReport.Status.PUBLISHED
+    )
     done = confirm(admin_client, DataSharingRequest, preview)
     assert done["Location"] == url(DataSharingRequest, "import")
-    assert not DataSharingRequest.objects.filter(report=draft_2024).exists()
+    assert not DataSharingRequest.private_objects.filter(report=draft_2024).exists()
     messages = [str(m) for m in done.wsgi_request._messages]
     assert any("已发布" in m for m in messages)
 
@@ -146,8 +153,8 @@ def csv_rows(response):
 
 
 def test_the_export_is_what_the_list_shows(admin_client, report_2023, django_assert_num_queries):
-    other = AnnualReport.objects.create(region=report_2023.region, year=2022)
-    DataSharingRequest.objects.create(
+    other = AnnualReport.private_objects.create(region=report_2023.region, year=2022)
+    DataSharingRequest.private_objects.create(
         report=other, group_number=1, line=1, region=other.region, scope="旧", records=1
     )
     export = url(DataSharingRequest, "export") + "?year=2023"
@@ -165,7 +172,7 @@ def test_the_export_is_what_the_list_shows(admin_client, report_2023, django_ass
 
 def test_the_export_action_exports_what_is_selected(admin_client, report_2023):
     chosen = list(
-        DataSharingRequest.objects.filter(report=report_2023, line__in=[2, 5]).values_list(
+        DataSharingRequest.private_objects.filter(report=report_2023, line__in=[2, 5]).values_list(
             "pk", flat=True
         )
     )
@@ -193,9 +200,27 @@ def test_xlsx_and_json_exports_have_the_chinese_headers(admin_client, report_202
 
 
 def test_a_file_that_is_not_what_it_claims_is_refused_before_it_is_read(admin_client):
-    before = DataSharingRequest.objects.count()
+    before = DataSharingRequest.private_objects.count()
     response = upload(admin_client, DataSharingRequest, b"PK\x03\x04not a workbook\x00", "共享.csv")
     assert response.status_code == 200
     assert "共享.csv" in response.content.decode()
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
-    assert DataSharingRequest.objects.count() == before
+    assert DataSharingRequest.private_objects.count() == before
+
+
+def listed_columns(page):
+    """The columns an import or export page names (django-import-export's field list)."""
+    text = page.split("<code>", 1)[1].split("</code>", 1)[0]
+    return [name.strip() for name in text.split(",")]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_the_pages_list_exactly_the_columns_exported(admin_client, report_2023, model):
+    """What the import and export pages list is the header row of the exported file."""
+    response = admin_client.post(url(model, "export"), {"format": "0", "resource": "0"})
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    exported = next(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    import_page = admin_client.get(url(model, "import")).content.decode()
+    export_page = admin_client.get(url(model, "export")).content.decode()
+    assert listed_columns(import_page) == exported
+    assert listed_columns(export_page) == exported

@@ -42,10 +42,10 @@ def test_staff_import_a_gbk_csv_through_preview_and_confirm(live_server, page, d
     assert "噪声污染" in preview.inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "admin-import-preview-zh.png", full_page=True)
-    assert not DataSharingRequest.objects.filter(report=report).exists()
+    assert not DataSharingRequest.private_objects.filter(report=report).exists()
 
     page.click("input[name=confirm]")
     page.wait_for_url(f"{live_server.url}/admin/hotline/datasharingrequest/")
     assert "导入成功，新增4条记录" in page.locator("ul.messagelist").inner_text()
-    assert DataSharingRequest.objects.filter(report=report).count() == 4
+    assert DataSharingRequest.private_objects.filter(report=report).count() == 4
     page.screenshot(path=SHOTS / "admin-import-done-zh.png", full_page=True)

@@ -23,7 +23,7 @@ def call(*args):
 def test_a_dry_run_counts_and_saves_nothing(draft_2024):
     out, _err = call("import_records", "datasharingrequest", DATA / "sharing-gbk.csv", "--dry-run")
     assert out.strip() == "sharing-gbk.csv（试导入，未保存）：新增 4 条，修改 0 条，0 条未变。"
-    assert not DataSharingRequest.objects.filter(report=draft_2024).exists()
+    assert not DataSharingRequest.private_objects.filter(report=draft_2024).exists()
 
 
 def test_the_command_imports_with_the_user_in_the_history(draft_2024, data_entry_user):
@@ -46,7 +46,7 @@ def test_errors_are_printed_by_row_and_column_and_the_command_fails(draft_2024, 
         call_command("import_records", "datasharingrequest", bad, stderr=err)
     assert str(error.value) == "共享登记.csv 有 1 处错误，未保存任何数据。"
     assert err.getvalue().strip() == "共享登记.csv: 第 3 行「共享诉求数据量」：“12a”不是整数。"
-    assert not DataSharingRequest.objects.filter(report=draft_2024).exists()
+    assert not DataSharingRequest.private_objects.filter(report=draft_2024).exists()
 
 
 def test_an_unknown_kind_of_record_is_refused(tmp_path):
@@ -71,7 +71,7 @@ def test_the_queries_do_not_grow_with_the_rows(draft_2024, tmp_path):
         with CaptureQueriesContext(connection) as queries:
             call("import_records", "datasharingrequest", path)
         counts.append(len(queries))
-        DataSharingRequest.objects.filter(report=draft_2024).delete()
+        DataSharingRequest.private_objects.filter(report=draft_2024).delete()
     # A savepoint; the lookups (regions, departments, methods, reports); the report locked;
     # its keys; a batch: savepoint, six inserts, release; the release. Whatever the rows.
     assert counts[0] == counts[1]
@@ -83,7 +83,7 @@ def test_queries_grow_only_by_batches(draft_2024):
         with CaptureQueriesContext(connection) as captured:
             outcome = run("datasharingrequest", register(rows), batch_size=batch_size)
         assert outcome.saved
-        DataSharingRequest.objects.filter(report=draft_2024).delete()
+        DataSharingRequest.private_objects.filter(report=draft_2024).delete()
         return len(captured)
 
     # Each batch: a savepoint, six inserts (requests, history, two links, their history),
@@ -100,7 +100,7 @@ def test_progress_is_reported_after_each_batch(draft_2024):
 
 
 def test_an_export_from_the_command_imports_back_unchanged(report_2023, tmp_path):
-    AnnualReport.objects.filter(pk=report_2023.pk).update(status="draft")
+    AnnualReport.private_objects.filter(pk=report_2023.pk).update(status="draft")
     for fmt in ("csv", "xlsx", "json"):
         path = tmp_path / f"figures.{fmt}"
         call("export_records", "figure", "--format", fmt, "-o", path, "--city", "huaian")

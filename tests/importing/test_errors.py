@@ -19,7 +19,7 @@ def test_one_bad_row_stores_nothing_and_names_its_row_and_column(draft_2024):
     assert not outcome.saved
     assert outcome.messages() == ["第 3 行「共享诉求数据量」：“12a”不是整数。"]
     assert outcome.summary() == "共享登记.csv 有 1 处错误，未保存任何数据。"
-    assert not DataSharingRequest.objects.filter(report=draft_2024).exists()
+    assert not DataSharingRequest.private_objects.filter(report=draft_2024).exists()
 
 
 def test_every_error_of_a_file_is_reported_at_once(draft_2024):
@@ -39,8 +39,8 @@ def test_every_error_of_a_file_is_reported_at_once(draft_2024):
     ]
     assert outcome.error_count == 4
     assert (
-        not DataSharingRequest.objects.exists()
-        or not DataSharingRequest.objects.filter(report=draft_2024).exists()
+        not DataSharingRequest.private_objects.exists()
+        or not DataSharingRequest.private_objects.filter(report=draft_2024).exists()
     )
 
 
@@ -49,7 +49,7 @@ def test_an_error_after_a_written_batch_still_saves_nothing(draft_2024):
     bad = GBK.replace(b"180", b"-180")
     outcome = run("datasharingrequest", bad, "sharing.csv", batch_size=1)
     assert outcome.messages() == ["第 5 行「共享诉求数据量」：数量不能为负数。"]
-    assert not DataSharingRequest.objects.filter(report=draft_2024).exists()
+    assert not DataSharingRequest.private_objects.filter(report=draft_2024).exists()
 
 
 def test_a_row_repeated_in_the_file_is_an_error(draft_2024):
@@ -78,13 +78,14 @@ def test_a_file_without_the_columns_that_identify_a_row_is_refused(draft_2024):
     ("status", "said"), [(AnnualReport.Status.PUBLISHED, "已发布"), ("review", "审核中")]
 )
 def test_a_file_for_a_report_that_is_not_a_draft_is_refused(draft_2024, status, said):
-    AnnualReport.objects.filter(pk=draft_2024.pk).update(status=status)
+    AnnualReport.private_objects.filter(pk=draft_2024.pk).update(status=status)
     outcome = run("datasharingrequest", GBK, "sharing.csv")
+    # The edit guard's one message, as the admin, the figure grid and the API give it.
     assert outcome.refused == [
-        f"淮安市 2024{said}，其记录不能修改。须由审核员重新打开为草稿后才能导入此文件；"
-        "未保存任何数据。"
+        f"淮安市 2024{said}：只有草稿报告的数据和记录可以修改。须由审核员重新打开为草稿。",
+        "未保存任何数据。",
     ]
-    assert not DataSharingRequest.objects.filter(report=draft_2024).exists()
+    assert not DataSharingRequest.private_objects.filter(report=draft_2024).exists()
 
 
 def test_the_published_2023_report_refuses_its_own_export(report_2023):
@@ -92,7 +93,7 @@ def test_the_published_2023_report_refuses_its_own_export(report_2023):
     outcome = run("figure", content)
     assert "已发布" in outcome.refused[0]
     assert (
-        Figure.objects.get(report=report_2023, indicator__code="appeals.public.total").value
+        Figure.private_objects.get(report=report_2023, indicator__code="appeals.public.total").value
         == 1438746
     )
 
@@ -135,3 +136,32 @@ def test_an_ambiguous_name_asks_for_a_fuller_one(draft_2024):
 def test_a_file_that_is_not_text_is_refused():
     outcome = run("figure", b"\x00\xff\xfe\x81\x30" * 10)
     assert outcome.refused
+
+
+JSON = data("sharing.json")
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        # Cut off in the middle of the third record, as an interrupted download leaves it.
+        (
+            JSON[: JSON.index('"行号": 3'.encode())],
+            "共享登记.json",
+            "JSON 文件第 3 条记录无法读取：",
+        ),
+        # GBK, with bytes that are no character in GB18030 far beyond the first rows.
+        (
+            GBK + b"\r\n" * 20_000 + b"\xff\xff,\r\n",
+            "共享登记.csv",
+            "文件既不是 UTF-8 也不是 GBK/GB18030 编码的文本",
+        ),
+    ],
+    ids=["json-cut-off", "csv-bad-bytes-late"],
+)
+def test_a_file_broken_after_its_first_rows_is_refused_whole(draft_2024, content, name, message):
+    outcome = run("datasharingrequest", content, name)
+    assert not outcome.saved
+    [refusal] = outcome.refused
+    assert message in refusal
+    assert not DataSharingRequest.private_objects.filter(report=draft_2024).exists()

@@ -43,7 +43,7 @@ def stored_requests(report):
             r.delivered_on,
             r.note,
         )
-        for r in DataSharingRequest.objects.filter(report=report)
+        for r in DataSharingRequest.private_objects.filter(report=report)
     }
 
 
@@ -114,7 +114,7 @@ def test_a_sharing_register_imports_from_every_encoding_and_format(name, draft_2
     assert preview.ok, preview.messages()
     assert (preview.new, preview.updated, preview.skipped) == (4, 0, 0)
     assert [row.import_type for row in preview.preview] == ["new"] * 4
-    assert not DataSharingRequest.objects.filter(report=draft_2024).exists()
+    assert not DataSharingRequest.private_objects.filter(report=draft_2024).exists()
 
     outcome = run("datasharingrequest", SHARING[name], name)
     assert outcome.saved, outcome.messages()
@@ -132,7 +132,7 @@ def stored_figures(report):
             f.note,
             f.kind,
         )
-        for f in Figure.objects.filter(report=report).select_related("indicator")
+        for f in Figure.private_objects.filter(report=report).select_related("indicator")
     }
 
 
@@ -166,7 +166,7 @@ def test_figures_import_as_typed_from_every_encoding_and_format(name, draft_2024
     assert stored_figures(draft_2024) == EXPECTED_FIGURES
     assert (
         str(
-            Figure.objects.get(
+            Figure.private_objects.get(
                 indicator__code="calls.inbound.answer_rate_30s", report=draft_2024
             ).printed_value
         )
@@ -192,7 +192,7 @@ def test_a_changed_cell_is_one_update_and_the_preview_marks_it(draft_2024):
     assert {headers[i] for i in row.changed} == {"共享诉求数据量", "共享部门"}
 
     run("datasharingrequest", changed, "b.csv")
-    request = DataSharingRequest.objects.get(report=draft_2024, line=3)
+    request = DataSharingRequest.private_objects.get(report=draft_2024, line=3)
     assert request.records == 36185
     assert sorted(d.name for d in request.recipients.all()) == ["金湖县检察院", "金湖县纪委"]
 
@@ -204,7 +204,7 @@ def test_headers_may_be_field_names_or_english(draft_2024):
     ).encode()
     outcome = run("datasharingrequest", content)
     assert outcome.saved, outcome.messages()
-    assert DataSharingRequest.objects.get(report=draft_2024, line=7).records == 5
+    assert DataSharingRequest.private_objects.get(report=draft_2024, line=7).records == 5
 
 
 def test_a_period_may_be_two_date_cells(draft_2024):
@@ -213,7 +213,7 @@ def test_a_period_may_be_two_date_cells(draft_2024):
         "淮安市,2024,1,8,淮安市,市审计局,U盘拷贝,全量,2020年1月1日,2023.12.31,1\n"
     ).encode("gbk")
     assert run("datasharingrequest", content).saved
-    request = DataSharingRequest.objects.get(report=draft_2024, line=8)
+    request = DataSharingRequest.private_objects.get(report=draft_2024, line=8)
     assert (request.period_start, request.period_end) == (D(2020, 1, 1), D(2023, 12, 31))
 
 

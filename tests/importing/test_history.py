@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_created_records_have_their_history_with_user_and_file(draft_2024, data_entry_user):
     run("datasharingrequest", data("sharing-gbk.csv"), "共享登记.csv", user=data_entry_user)
-    request = DataSharingRequest.objects.get(report=draft_2024, line=2)
+    request = DataSharingRequest.private_objects.get(report=draft_2024, line=2)
     (record,) = request.history.all()
     assert (record.history_type, record.history_user, record.history_change_reason) == (
         "+",
@@ -41,7 +41,7 @@ def test_a_changed_record_gets_a_change_row_and_an_unchanged_one_none(
     changed = data("sharing-gbk.csv").replace(b"36184", b"36185")
     outcome = run("datasharingrequest", changed, "b.csv", user=reviewer_user)
     assert (outcome.updated, outcome.skipped) == (1, 3)
-    request = DataSharingRequest.objects.get(report=draft_2024, line=3)
+    request = DataSharingRequest.private_objects.get(report=draft_2024, line=3)
     latest = request.history.first()
     assert (latest.history_type, latest.history_user, latest.history_change_reason) == (
         "~",
@@ -53,7 +53,7 @@ def test_a_changed_record_gets_a_change_row_and_an_unchanged_one_none(
     # The change is what the admin's history page shows.
     assert [c.field for c in latest.diff_against(latest.prev_record).changes] == ["records"]
     assert [str(link.department) for link in latest.recipients.all()] == ["金湖县检察院"]
-    unchanged = DataSharingRequest.objects.get(report=draft_2024, line=1)
+    unchanged = DataSharingRequest.private_objects.get(report=draft_2024, line=1)
     assert unchanged.history.count() == 1
 
 

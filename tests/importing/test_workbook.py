@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from hotline.importing.workbook import write_workbook
 from hotline.models import AnnualReport, Figure
@@ -69,6 +70,9 @@ def test_the_workbook_is_laid_out_as_the_printed_report(report_2023):
     assert change.number_format == '"↑"0.00"%";"↓"0.00"%";0.00"%"'  # shows ↓8.77%
     rate = locate(book, "calls", "接听", ("", "30秒人工接通率"))
     assert (rate.value, rate.number_format) == (92.3, "0.00")  # shows 92.30
+    rate_change = locate(book, "calls", "接听", ("", "30秒人工接通率"), "change")
+    # shows ↑18.14 个百分点: points, never mistaken for per cent
+    assert rate_change.number_format == '"↑"0.00" 个百分点";"↓"0.00" 个百分点";0.00" 个百分点"'
     assert not rate.protection.locked
     headers = {c.value for row in first.iter_rows(max_row=8) for c in row}
     assert {"诉求来源", "电话", "数值（件）", "同比变化", "上年（仅供对照）"} <= headers
@@ -77,7 +81,7 @@ def test_the_workbook_is_laid_out_as_the_printed_report(report_2023):
 
 
 def test_a_new_years_template_is_blank_beside_last_years_figures(report_2023):
-    new = AnnualReport.objects.create(region=report_2023.region, year=2024)
+    new = AnnualReport.private_objects.create(region=report_2023.region, year=2024)
     book = openpyxl.load_workbook(io.BytesIO(workbook(new)))
     value = locate(book, "appeals", "群众诉求", ("", "诉求总量"))
     last_year = locate(book, "appeals", "群众诉求", ("", "诉求总量"), "prior")
@@ -88,7 +92,7 @@ def test_a_new_years_template_is_blank_beside_last_years_figures(report_2023):
 
 
 def test_a_filled_template_imports_back(report_2023):
-    new = AnnualReport.objects.create(region=report_2023.region, year=2024)
+    new = AnnualReport.private_objects.create(region=report_2023.region, year=2024)
     book = openpyxl.load_workbook(io.BytesIO(workbook(new)))
     locate(book, "appeals", "群众诉求", ("", "诉求总量")).value = 1500000
     locate(book, "appeals", "群众诉求", ("", "诉求总量"), "change").value = "↑4.26%"
@@ -106,7 +110,7 @@ def test_a_filled_template_imports_back(report_2023):
     assert outcome.new == 4  # the cells left empty are not entered
     figures = {
         f.indicator.code: (f.value, f.decimals, f.text, f.change, f.change_decimals)
-        for f in Figure.objects.filter(report=new).select_related("indicator")
+        for f in Figure.private_objects.filter(report=new).select_related("indicator")
     }
     assert figures == {
         "appeals.public.total": (Decimal(1500000), 0, "", Decimal("4.26"), 2),
@@ -117,7 +121,7 @@ def test_a_filled_template_imports_back(report_2023):
 
 
 def test_a_mistake_in_the_workbook_names_sheet_row_and_cell(report_2023):
-    new = AnnualReport.objects.create(region=report_2023.region, year=2024)
+    new = AnnualReport.private_objects.create(region=report_2023.region, year=2024)
     book = openpyxl.load_workbook(io.BytesIO(workbook(new)))
     cell = locate(book, "appeals", "企业诉求", ("诉求来源", "电话"))
     cell.value = "1.2万"
@@ -128,7 +132,7 @@ def test_a_mistake_in_the_workbook_names_sheet_row_and_cell(report_2023):
         f"工作表「一、企业群众诉求办理」第 {cell.row} 行「企业诉求 · 诉求来源 · 电话 · 数值」："
         "“1.2万”不是数字。请写作 1438746、1,438,746 或 92.30%。"
     ]
-    assert not Figure.objects.filter(report=new).exists()
+    assert not Figure.private_objects.filter(report=new).exists()
 
 
 def test_the_workbook_of_a_report_imports_back_unchanged_or_whole(reopened_2023):
@@ -139,13 +143,24 @@ def test_the_workbook_of_a_report_imports_back_unchanged_or_whole(reopened_2023)
     def printed(report):
         return sorted(
             (f.indicator.code, f.printed_value, f.text, f.printed_change)
-            for f in Figure.objects.filter(report=report).select_related("indicator")
+            for f in Figure.private_objects.filter(report=report).select_related("indicator")
         )
 
     before = printed(reopened_2023)
-    Figure.objects.filter(report=reopened_2023).delete()
+    Figure.private_objects.filter(report=reopened_2023).delete()
     assert run("figure", content, "huaian-2023.xlsx").new == 122
     assert printed(reopened_2023) == before
+
+
+def test_a_workbook_written_in_english_imports_back(reopened_2023):
+    """Its headers and row labels are in English; its markers name the cells as stored."""
+    with translation.override("en"):
+        content = workbook(reopened_2023)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.sheetnames[1] == "1. Appeal handling"
+    standards = book["4. Rules and standards"]
+    assert "Huai'an" in [c.value for c in standards["B"]]  # the city's own row, unlabelled
+    assert run("figure", content, "huaian-2023.xlsx", dry_run=True).skipped == 122
 
 
 def test_the_report_page_offers_the_workbook(admin_client, report_2023, django_assert_num_queries):
@@ -186,7 +201,7 @@ def test_next_years_template_comes_from_this_years_page(admin_client, report_202
     book.save(out)
     outcome = run("figure", out.getvalue(), "huaian-2024.xlsx")
     assert outcome.messages()[0].endswith("淮安市还没有2024年度报告，请先在“年度报告”中添加。")
-    AnnualReport.objects.create(region=report_2023.region, year=2024)
+    AnnualReport.private_objects.create(region=report_2023.region, year=2024)
     assert run("figure", out.getvalue(), "huaian-2024.xlsx").new == 1
 
 
@@ -197,3 +212,18 @@ def test_the_command_writes_a_workbook_or_a_template(report_2023, tmp_path):
         book = openpyxl.load_workbook(path)
         assert book.sheetnames[-1] == "_hotline"
         assert book["说明"]["A1"].value == f"淮安市 {year}"
+
+
+def test_the_about_sheet_shows_each_instruction_whole(report_2023):
+    """LibreOffice showed only "8.77%。", the last line of the wrapped instruction: each row is
+    tall enough for its wrapped lines, read from the top."""
+    about = openpyxl.load_workbook(io.BytesIO(workbook(report_2023)))["说明"]
+    width = about.column_dimensions["A"].width
+    typing = next(c for c in about["A"] if c.value and "8.77%" in c.value)
+    assert typing.alignment.wrap_text and typing.alignment.vertical == "top"
+    columns = sum(
+        2 if "\u4e00" <= ch <= "\u9fff" or ch in "，。：；（）" else 1 for ch in typing.value
+    )
+    lines = -(-columns // int(width))
+    assert lines >= 2
+    assert about.row_dimensions[typing.row].height >= 15 * lines

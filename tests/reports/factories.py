@@ -16,6 +16,7 @@ from hotline.models import (
     Region,
     SharingMethod,
 )
+from tests.hotline.factories import as_drafts
 
 
 def _shifted(figure, year):
@@ -28,15 +29,21 @@ def _shifted(figure, year):
 def make_report(city, year, *, status=AnnualReport.Status.PUBLISHED, title="", records=3):
     """A report with a figure for every indicator of the 2023 Huai'an report, and records."""
     region = Region.objects.get(slug=city)
-    report = AnnualReport.objects.create(
+    report = AnnualReport.private_objects.create(
         region=region,
         year=year,
         status=status,
         title=title or f"{region.name}12345热线{year}年度工作情况",
         source=f"测试数据 {city} {year}",
     )
-    template = Figure.objects.filter(report__region__slug="huaian", report__year=2023)
-    Figure.objects.bulk_create(
+    with as_drafts(report):
+        _fill(report, region, year, records)
+    return report
+
+
+def _fill(report, region, year, records):
+    template = Figure.private_objects.filter(report__region__slug="huaian", report__year=2023)
+    Figure.private_objects.bulk_create(
         Figure(
             report=report,
             indicator_id=f.indicator_id,
@@ -55,21 +62,21 @@ def make_report(city, year, *, status=AnnualReport.Status.PUBLISHED, title="", r
         defaults={"short_name": "市公安局", "kind": "government"},
     )
     for n in range(1, records + 1):
-        AppealCount.objects.create(
+        AppealCount.private_objects.create(
             report=report,
             department=Department.objects.create(
                 region=region, name=f"{region.name}测试局{year}-{n}", kind="government"
             ),
             count=1000 * n,
         )
-        AppealCount.objects.create(
+        AppealCount.private_objects.create(
             report=report,
             appeal_type="consultation",
             category=AppealCategory.objects.order_by("order")[n - 1],
             count=500 * n,
             published_share=Decimal("1.50"),
         )
-        request = DataSharingRequest.objects.create(
+        request = DataSharingRequest.private_objects.create(
             report=report,
             group_number=n,
             line=n,
@@ -81,11 +88,11 @@ def make_report(city, year, *, status=AnnualReport.Status.PUBLISHED, title="", r
         )
         request.recipients.add(department)
         request.methods.add(*SharingMethod.objects.order_by("order")[: 1 + n % 2])
-        document = PolicyDocument.objects.create(
+        document = PolicyDocument.private_objects.create(
             report=report, order=n, title=f"测试文件{n}", doc_number=f"测字[{year}]{n}号"
         )
         document.issuers.add(department)
-        episode = LivestreamEpisode.objects.create(
+        episode = LivestreamEpisode.private_objects.create(
             report=report,
             number=n,
             aired_on=datetime.date(year, n, 10),
@@ -95,4 +102,3 @@ def make_report(city, year, *, status=AnnualReport.Status.PUBLISHED, title="", r
             satisfaction_rate=Decimal("98.50"),
         )
         EpisodeGuest.objects.create(episode=episode, department=department, is_principal=True)
-    return report

@@ -8,7 +8,7 @@ out of the text, so that a cell reads as it looks: "1,438,746 ↓8.77%".
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-SKIP_CLASSES = {"visually-hidden", "fn-ref", "unit"}
+SKIP_CLASSES = {"visually-hidden", "fn-ref", "unit", "hotline-unit"}
 VOID = {"br", "img", "input", "meta", "link", "col", "hr", "source", "wbr"}
 
 

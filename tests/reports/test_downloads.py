@@ -9,6 +9,7 @@ import pytest
 from django.utils.translation import gettext as _
 
 from hotline.models import DataSharingRequest
+from tests.hotline.factories import as_drafts
 
 from .factories import make_report
 
@@ -86,10 +87,19 @@ def test_a_table_as_json(client):
     assert document["url"].endswith("/reports/huaian/2023/tables/appeals/")
     assert document["last_modified"]
     rows = {r["indicator"]: r for r in document["rows"]}
-    assert rows["appeals.public.total"]["value"] == 1438746
-    assert rows["appeals.public.total"]["change"] == -8.77
+    # Decimals as strings with their printed decimals, in every row of the column.
+    assert rows["appeals.public.total"]["value"] == "1438746"
+    assert rows["appeals.public.total"]["change"] == "-8.77"
     assert rows["appeals.public.source_transfer"]["change_printed"] == "↑240%"
     assert [c["key"] for c in document["columns"]][:2] == ["indicator", "row"]
+
+
+def test_a_table_as_json_keeps_the_printed_decimals(client):
+    """The report prints 92.30; a JSON number would be read back as 92.3."""
+    rows = json.loads(client.get(TABLE + "calls.json").content)["rows"]
+    rate = next(r for r in rows if r["indicator"] == "calls.inbound.answer_rate_30s")
+    assert (rate["value"], rate["change"]) == ("92.30", "18.14")
+    assert b'"92.30"' in client.get(TABLE + "calls.json").content
 
 
 def test_the_top5_and_register_tables_download_too(client):
@@ -105,7 +115,7 @@ def test_the_top5_and_register_tables_download_too(client):
         "4105",
         "3692",
     ]
-    register = json.loads(client.get(TABLE + "sharing-register.json").content)["rows"]
+    register = json.loads(body(client.get(TABLE + "sharing-register.json")))["rows"]
     assert len(register) == 22 and sum(r["records"] for r in register) == 3386014
     assert register[6]["methods"] == ["线下刻盘", "网络传输"]
     assert len(register[6]["recipients"]) == 5
@@ -114,15 +124,16 @@ def test_the_top5_and_register_tables_download_too(client):
 
 
 def test_formulas_in_text_are_neutralised_but_negative_numbers_stay_numbers(client):
-    request = DataSharingRequest.objects.get(report__year=2023, line=1)
-    request.scope = '=HYPERLINK("http://example.com")'
-    request.save()
+    request = DataSharingRequest.private_objects.get(report__year=2023, line=1)
+    with as_drafts(request.report):
+        request.scope = '=HYPERLINK("http://example.com")'
+        request.save()
     rows = csv_rows(client.get(TABLE + "sharing-register.csv"))
     assert rows[0][_("Scope")] == '\'=HYPERLINK("http://example.com")'
     changes = csv_rows(client.get(TABLE + "appeals.csv"))
     assert changes[0][_("Year-on-year change")] == "-8.77"
 
-    book = openpyxl.load_workbook(io.BytesIO(client.get(TABLE + "sharing-register.xlsx").content))
+    book = openpyxl.load_workbook(io.BytesIO(body(client.get(TABLE + "sharing-register.xlsx"))))
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[1]]
     cell = sheet.cell(2, header.index(_("Scope")) + 1)
@@ -181,10 +192,10 @@ def test_the_city_table_and_the_comparison_download(client):
             "city": "淮安市",
             "year": 2023,
             "indicator": "calls.inbound.answer_rate_30s",
-            "value": 92.3,
+            "value": "92.30",
             "text": "",
             "unit": "%",
-            "change": 18.14,
+            "change": "18.14",
             "change_printed": "↑18.14 个百分点",
         }
     ]

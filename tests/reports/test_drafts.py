@@ -20,7 +20,7 @@ def drafts():
 
 def draft_urls(draft):
     base = "/reports/huaian/2024/"
-    document = PolicyDocument.objects.filter(report=draft).first()
+    document = PolicyDocument.private_objects.filter(report=draft).first()
     urls = [
         base,
         base + "report.pdf",

@@ -1,20 +1,25 @@
-"""The grid is built from fetched figures alone; footnotes from the figure checks plug in."""
+"""The public page lays a table out from fetched figures alone; footnotes from the figure checks
+plug in."""
 
 import pytest
 from django.utils import translation
 
+from hotline.layout import lay_out_table
 from hotline.models import Figure, ReportTable
 from reports import formatting
-from reports.grid import build_grid
 
 pytestmark = pytest.mark.django_db
 
 
+def public_layout(table, figures):
+    return lay_out_table(table, [f.indicator for f in figures], figures)
+
+
 def figures_of(code):
     return list(
-        Figure.objects.filter(report__year=2023, indicator__table__code=code).select_related(
-            "indicator__table__section"
-        )
+        Figure.private_objects.filter(
+            report__year=2023, indicator__table__code=code
+        ).select_related("indicator__table__section")
     )
 
 
@@ -22,7 +27,7 @@ def test_the_grid_groups_columns_as_printed(django_assert_num_queries):
     figures = figures_of("appeals")
     table = ReportTable.objects.get(code="appeals")
     with django_assert_num_queries(0):
-        grid = build_grid(table, figures)
+        grid = public_layout(table, figures)
     top, second = grid.header_rows
     assert [(h.label, h.colspan, h.rowspan, h.scope) for h in top] == [
         ("诉求类别", 1, 2, "col"),
@@ -38,14 +43,14 @@ def test_the_grid_groups_columns_as_printed(django_assert_num_queries):
 
 
 def test_cells_the_template_lacks_are_empty_not_dashes():
-    grid = build_grid(ReportTable.objects.get(code="effectiveness"), figures_of("effectiveness"))
+    grid = public_layout(ReportTable.objects.get(code="effectiveness"), figures_of("effectiveness"))
     consultation = grid.rows[0]
     assert consultation.cells[0].figure.value == 696197
     assert consultation.cells[2].figure is None  # 回访征集评价 is stored in the total row
 
 
 def test_one_note_on_several_cells_is_one_footnote():
-    grid = build_grid(ReportTable.objects.get(code="qa_desk"), figures_of("qa_desk"))
+    grid = public_layout(ReportTable.objects.get(code="qa_desk"), figures_of("qa_desk"))
     assert len(grid.footnotes) == 1
     total = grid.rows[-1]
     assert [c.marks for c in total.cells][2:] == [[1]] * 5
@@ -53,21 +58,22 @@ def test_one_note_on_several_cells_is_one_footnote():
 
 def test_the_figure_checks_are_footnotes_to_the_figures_concerned(client):
     """Published value kept in the cell, computed value and arithmetic in the footnote."""
+    from hotline.checks import check_report
     from reports import footnotes
 
     figures = figures_of("calls")
-    found = footnotes.check_footnotes(figures[0].report, figures)
+    found = footnotes.check_footnotes(figures, check_report(figures[0].report, drafts=False))
     talk = next(f for f in figures if f.indicator.code == "calls.total.avg_talk_s")
     wait = next(f for f in figures if f.indicator.code == "calls.inbound.avg_wait_s")
     assert set(found) == {talk.pk}
-    assert "(203 × 1421313 + 89 × 155517) ÷ 1576830 = 191.76" in found[talk.pk][0].text
+    assert "(203 × 1,421,313 + 89 × 155,517) ÷ 1,576,830 = 191.76" in found[talk.pk][0].text
     html = client.get("/reports/huaian/2023/").content.decode()
     assert 'class="footnote footnote-check">' in html
     assert "191.76" in html and wait.pk not in found
 
 
 def test_numbers_and_changes_are_written_for_the_language():
-    figure = Figure.objects.select_related("indicator").get(
+    figure = Figure.private_objects.select_related("indicator").get(
         report__year=2023, indicator__code="calls.inbound.answer_rate_30s"
     )
     with translation.override("zh-hans"):
@@ -80,6 +86,6 @@ def test_numbers_and_changes_are_written_for_the_language():
 
 def test_the_ranked_tables_carry_their_check_footnotes(client):
     html = client.get("/reports/huaian/2023/").content.decode()
-    assert "302015 + 153544 = 455559" in html
-    assert "128080 ÷ 754502 = 16.98%" in html
+    assert "302,015 + 153,544 = 455,559" in html
+    assert "128,080 ÷ 754,502 = 16.98%" in html
     assert html.count('class="check-mark"') >= 2

@@ -31,7 +31,7 @@ CORRECT = textwrap.dedent(
     from hotline.services.reports import report_publish, report_reopen
 
     reviewer = get_user_model().objects.create_superuser("instances-reviewer", password=None)
-    report = AnnualReport.objects.get(region__slug="huaian", year=2023)
+    report = AnnualReport.private_objects.get(region__slug="huaian", year=2023)
     report_reopen(report=report, by=reviewer, reason="correct the total")
     figure = report.figures.get(indicator__code="appeals.total.total")
     figure.value = Decimal(1450799)

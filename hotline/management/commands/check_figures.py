@@ -18,13 +18,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, city, year, **options):
         try:
-            report = AnnualReport.objects.select_related("region").get(region__slug=city, year=year)
+            report = AnnualReport.private_objects.select_related("region").get(
+                region__slug=city, year=year
+            )
         except AnnualReport.DoesNotExist:
             raise CommandError(
                 _("No report of %(city)s for %(year)s.") % {"city": city, "year": year},
                 returncode=2,
             ) from None
-        result = check_report(report)
+        result = check_report(report, drafts=True)
         write = self.stdout.write
         if result.prior_report is None:
             basis = _("%(year)s is not stored: changes checked through the values they imply")
@@ -37,11 +39,7 @@ class Command(BaseCommand):
             for d in discrepancies:
                 where = d.indicator_code or d.rule_code
                 write(f"  [{Period.label(d.period)}] {d.label}  ({where})")
-                write(
-                    "    "
-                    + _("published %(published)s, computed %(computed)s, off by %(off)s")
-                    % {"published": d.published, "computed": d.computed, "off": d.off_by}
-                )
+                write(f"    {d.finding}")
                 write(f"    {d.arithmetic}")
                 for line in d.details:
                     write(f"      {line}")

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from hotline.importing import jobs
 from hotline.importing.columns import SPECS, spec_for
 from hotline.importing.service import import_records
 
@@ -27,8 +28,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help=_("No progress bar on the terminal.")
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help=_(
+                "Queue the import as a job for a worker (manage.py db_worker) and return at "
+                "once; its progress shows in the admin's list of imports."
+            ),
+        )
 
-    def handle(self, *args, model, file, dry_run, user, no_progress, **options):
+    def handle(self, *args, model, file, dry_run, user, no_progress, background, **options):
         try:
             spec = spec_for(model)
         except KeyError:
@@ -44,6 +53,12 @@ class Command(BaseCommand):
                 importer = get_user_model().objects.get_by_natural_key(user)
             except get_user_model().DoesNotExist:
                 raise CommandError(_("No user %(user)s.") % {"user": user}) from None
+        if background:
+            job = jobs.queue_file(file, spec=spec, user=importer, dry_run=dry_run)
+            self.stdout.write(
+                _("Import job %(id)s queued: %(file)s.") % {"id": job.pk, "file": file.name}
+            )
+            return
         show = not no_progress and options["verbosity"] > 0 and self.stderr.isatty()
         with file.open("rb") as stream:
             outcome = import_records(

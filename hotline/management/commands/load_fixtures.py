@@ -5,11 +5,31 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.models import CheckRule, Indicator
+from hotline import freshness
+from hotline.models import AnnualReport, CheckRule, Indicator, ReportEvent
 
 # Reference data first, then the reports that refer to it.
 FIXTURES = ["regions", "catalogue", "checks", "departments-huaian", "huaian-2023"]
 LOADED = "Loaded from the fixtures"
+# The printed text each published report of the fixtures was typed from.
+SOURCE_DOCUMENTS = {("huaian", 2023): "fixtures/seed/huaian-12345-2023-annual-report.txt"}
+
+
+def record_publications():
+    """A report loaded as published gets its publish step and date, so that its pages can say
+    when and how it was published: loaded as printed, by no person."""
+    loaded = AnnualReport.private_objects.published().filter(published_at__isnull=True)
+    for report in loaded.select_related("region"):
+        document = SOURCE_DOCUMENTS.get((report.region.slug, report.year), "")
+        reason = _("Loaded as printed by load_fixtures from %(source)s %(document)s") % {
+            "source": report.source,
+            "document": document,
+        }
+        event = ReportEvent.objects.create(
+            report=report, action=ReportEvent.Action.PUBLISH, by=None, reason=reason.strip()
+        )
+        # update(): loaddata's reports are not edited, only dated.
+        AnnualReport.private_objects.filter(pk=report.pk).update(published_at=event.at)
 
 
 def record_first_versions():
@@ -39,11 +59,14 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     call_command("loaddata", "checks", verbosity=options["verbosity"])
                     record_first_versions()
+                    freshness.changed(freshness.REFERENCE)
                 self.stdout.write(self.style.SUCCESS(_("Loaded the figure-check rules.")))
                 return
             self.stdout.write(_("The reference data is already loaded; nothing changed."))
             return
         with transaction.atomic():
             call_command("loaddata", *FIXTURES, verbosity=options["verbosity"])
+            record_publications()
             record_first_versions()
+            freshness.everything_changed()  # loaddata's raw saves told no receiver
         self.stdout.write(self.style.SUCCESS(_("Loaded the 2023 Huai'an report.")))

@@ -1,0 +1,139 @@
+"""A Redis cache that degrades instead of failing: while Redis is down or hung, the site runs as
+if the cache were empty.
+
+Every caller (the page cache, the PDF, the API's throttle, the render lock) goes through
+Django's default cache, which is this backend when REDIS_URL is set. A failed call (refused,
+reset, timed out: settings give the sockets short timeouts) answers as a miss: `get` the
+default, `add` False, `set` and `delete` nothing, `incr` a ValueError as for a missing key.
+After a failure the cache is skipped for `SKIP_SECONDS`, so that a dead Redis costs one timeout
+per process every few seconds rather than one per request; the outage is logged once when it
+starts and once when Redis answers again, never once per request.
+"""
+
+import logging
+import threading
+import time
+from functools import wraps
+
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+SKIP_SECONDS = 10.0
+
+
+def _failures():
+    import redis
+
+    # Refused, reset and timed-out sockets; redis-py wraps most of them in RedisError.
+    return (redis.exceptions.RedisError, OSError)
+
+
+class _Outage:
+    """The state of one Redis (by location) in this process: every thread's cache object
+    shares it, so that one thread's timeout spares the others theirs."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.down_until = 0.0
+        self.down = False
+
+    def skipping(self) -> bool:
+        return self.down and time.monotonic() < self.down_until
+
+    def failed(self, location: str, error: Exception) -> None:
+        with self.lock:
+            first = not self.down
+            self.down, self.down_until = True, time.monotonic() + SKIP_SECONDS
+        if first:
+            logger.error(
+                "cache unavailable, serving without it (retried every %ss): %s: %s",
+                int(SKIP_SECONDS),
+                type(error).__name__,
+                error,
+                extra={"cache": location},
+            )
+
+    def answered(self, location: str) -> None:
+        if self.down:
+            with self.lock:
+                was, self.down = self.down, False
+            if was:
+                logger.warning("cache available again", extra={"cache": location})
+
+
+_outages: dict[str, _Outage] = {}
+_outages_lock = threading.Lock()
+
+
+def _outage(location: str) -> _Outage:
+    with _outages_lock:
+        return _outages.setdefault(location, _Outage())
+
+
+def _guarded(miss):
+    """The method, or `miss(*args, **kwargs)` while Redis is skipped or when the call fails."""
+
+    def decorator(method):
+        @wraps(method)
+        def wrapper(self, *args, **kwargs):
+            outage = self.outage
+            if outage.skipping():
+                return miss(*args, **kwargs)
+            try:
+                result = method(self, *args, **kwargs)
+            except _failures() as error:
+                outage.failed(self.location, error)
+                return miss(*args, **kwargs)
+            outage.answered(self.location)
+            return result
+
+        return wrapper
+
+    return decorator
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _false(*args, **kwargs):
+    return False
+
+
+def _empty(*args, **kwargs):
+    return {}
+
+
+def _missing(key, *args, **kwargs):
+    raise ValueError(f"Key '{key}' not found.")
+
+
+class GuardedRedisCache(RedisCache):
+    """Django's RedisCache whose failures are misses (see the module's docstring)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self.location = server if isinstance(server, str) else ",".join(server)
+        self.outage = _outage(self.location)
+
+    def available(self) -> bool:
+        """False while an outage is being skipped: callers that would wait on the cache (the
+        render lock) do not."""
+        return not self.outage.skipping()
+
+    get = _guarded(_default)(RedisCache.get)
+    set = _guarded(_nothing)(RedisCache.set)
+    add = _guarded(_false)(RedisCache.add)
+    touch = _guarded(_false)(RedisCache.touch)
+    delete = _guarded(_false)(RedisCache.delete)
+    get_many = _guarded(_empty)(RedisCache.get_many)
+    set_many = _guarded(lambda *a, **k: [])(RedisCache.set_many)
+    delete_many = _guarded(_nothing)(RedisCache.delete_many)
+    has_key = _guarded(_false)(RedisCache.has_key)
+    incr = _guarded(_missing)(RedisCache.incr)
+    clear = _guarded(_false)(RedisCache.clear)

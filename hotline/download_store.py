@@ -1,0 +1,188 @@
+"""Large downloads written once per version to a file, then sent from it.
+
+A record list's download (100,000 register lines: 18 MB of CSV) is written the first time a
+version of it is asked for, to DOWNLOADS_DIR under a name that carries what it holds (the list,
+its filters, the language) and the version of the data and code it was written from
+(hotline.freshness, hotline.caching.RENDER_VERSION). Later requests for the same version send
+the file: with DOWNLOADS_ACCEL_REDIRECT set, nginx sends it (`X-Accel-Redirect`) and the worker
+is free at once; else the worker sends it with sendfile (FileResponse). A file is written to a
+temporary name and renamed when complete, so that no one is ever sent half a file; the
+versions it replaces are removed.
+
+A download too slow to make inside a request (a report's PDF: `made_by_job`) is written into
+the same store by a background job (Django's Tasks framework): the request that finds no file
+for its version queues one job, however many readers ask at once (a marker file beside it,
+created exclusively), and answers 202 "生成中" with a page that comes back by itself; the job
+writes the file (`write`) and removes the marker (`release`); the next request sends the file.
+"""
+
+import hashlib
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+
+from hotline import writers
+from hotline.caching import RENDER_VERSION
+
+logger = logging.getLogger(__name__)
+
+# A reader told "生成中" comes back after this long (Retry-After, and the page's refresh).
+RETRY_SECONDS = 3
+# A marker older than this is a job that will not write its file (its worker was killed, the
+# queue lost it): the next reader queues another. A job that fails removes its marker at once.
+QUEUED_STALE_SECONDS = 600
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def path_of(name: str, fmt: str, key: str, token: str) -> Path:
+    """The file of a download (`name`, holding `key`, in the active language) at a version of
+    the data (`token`, hotline.freshness) and of the code."""
+    what = _digest(f"{get_language()}|{key}")
+    version = _digest(f"{token}|{RENDER_VERSION}")
+    return Path(settings.DOWNLOADS_DIR) / f"{name}.{what}.{version}.{fmt}"
+
+
+def response(
+    request, name: str, fmt: str, table: Callable[[], writers.Table], *, key=""
+) -> HttpResponse:
+    """The download `table()` makes, from its stored file. `key` says what it holds beside its
+    name and format (the filters in effect). A response that is not public (no freshness on the
+    request: staff who see drafts) is streamed and never stored."""
+    fresh = getattr(request, "freshness", None)
+    if fresh is None:
+        return writers.response(table(), fmt)
+    path = path_of(name, fmt, key, fresh.token)
+    if not path.exists():
+        _write(path, lambda out: writers.write(table(), fmt, out))
+    return writers.label(_send(path), name, fmt)
+
+
+def made_by_job(
+    request,
+    name: str,
+    fmt: str,
+    *,
+    key: str,
+    render: Callable[[], bytes],
+    enqueue: Callable[[str], object],
+    headers: dict[str, str],
+) -> HttpResponse:
+    """A download made by a background job: its stored file when this version's is written,
+    else `enqueue(token)` once for this version (the job calls `write`, then `release` with
+    that token) and a 202 "生成中" that asks the reader to come back. With a backend that runs
+    the job at once (ImmediateBackend) the file is there when `enqueue` returns: it is sent.
+    A response that is not public (staff who see drafts) is `render()`ed in the request and
+    never stored. `headers` are the file's (Content-Type, Content-Disposition)."""
+    fresh = getattr(request, "freshness", None)
+    if fresh is None:
+        reply = HttpResponse(render())
+    else:
+        path = path_of(name, fmt, key, fresh.token)
+        if not path.exists() and _claim(_marker(path)):
+            try:
+                enqueue(fresh.token)
+            except BaseException:
+                _marker(path).unlink(missing_ok=True)  # the next reader tries again
+                raise
+            logger.info("download queued: %s", path.name)
+        if not path.exists():
+            return pending(request)
+        reply = _send(path)
+    for header, value in headers.items():
+        reply[header] = value
+    return reply
+
+
+def write(name: str, fmt: str, key: str, token: str, make: Callable[[], bytes]) -> Path:
+    """In the job: the file of this version, made by `make()` unless it is already there."""
+    path = path_of(name, fmt, key, token)
+    if not path.exists():
+        content = make()
+        _write(path, lambda out: out.write(content))
+        logger.info("download written: %s (%s bytes)", path.name, len(content))
+    return path
+
+
+def release(name: str, fmt: str, key: str, token: str) -> None:
+    """In the job, at its end whatever happened: the version it was queued for is no longer
+    queued, so that a job that wrote nothing (failed, or the data moved on) is queued again
+    by the next reader."""
+    _marker(path_of(name, fmt, key, token)).unlink(missing_ok=True)
+
+
+def pending(request) -> HttpResponse:
+    """202 生成中: a small page that reloads the same URL after RETRY_SECONDS; never stored."""
+    reply = HttpResponse(
+        render_to_string(
+            "preparing.html",
+            {"seconds": RETRY_SECONDS, "url": request.get_full_path()},
+            request=request,
+        ),
+        status=202,
+    )
+    reply["Retry-After"] = str(RETRY_SECONDS)
+    patch_cache_control(reply, no_store=True)
+    return reply
+
+
+def _send(path: Path) -> HttpResponse:
+    if settings.DOWNLOADS_ACCEL_REDIRECT:
+        reply = HttpResponse()
+        reply["X-Accel-Redirect"] = settings.DOWNLOADS_ACCEL_REDIRECT + path.name
+        return reply
+    return FileResponse(path.open("rb"))
+
+
+def _marker(path: Path) -> Path:
+    # Hidden, and not ending in the format: never sent, never taken for another version.
+    return path.with_name(f".{path.name}.queued")
+
+
+def _claim(marker: Path) -> bool:
+    """True for the one caller that creates the marker (O_EXCL: atomic on the host), or that
+    replaces a stale one."""
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    for _attempt in range(2):
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+            return True
+        except FileExistsError:
+            try:
+                age = time.time() - marker.stat().st_mtime
+            except FileNotFoundError:
+                continue  # released meanwhile: try to claim it
+            if age < QUEUED_STALE_SECONDS:
+                return False
+            logger.warning("download job lost (queued %d s ago), queued again: %s", age, marker)
+            marker.unlink(missing_ok=True)
+    return False
+
+
+def _write(path: Path, fill: Callable) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            fill(out)
+        # mkstemp makes it readable by its owner only: nginx, sending it, is another user.
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)  # complete, or not there at all
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    stem, fmt = path.name.rsplit(".", 2)[0], path.suffix  # name.what: other versions of it
+    for old in path.parent.glob(f"{stem}.*{fmt}"):
+        if old != path:
+            old.unlink(missing_ok=True)

@@ -1,0 +1,170 @@
+"""The one home of freshness: when what a public page or API answer shows last changed.
+
+Every public response is keyed by the versions of the scopes it shows (hotline.models.
+PublishedVersion): a report's pages by the reference data and its city's published reports,
+pages about every city by the reference data and all published reports. A version moves only
+when public data changes: a report is published or reopened (the workflow), reference data is
+edited (the receivers below), or data is loaded in bulk (fixtures, demo data, a restore). A
+draft's records change without moving anything, so drafts cannot be seen through an ETag, a
+Last-Modified time or a page-cache miss. Published records themselves cannot change: the edit
+guard refuses it until the report is reopened, which moves its city's version.
+"""
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from hotline.models import (
+    AppealCategory,
+    CheckOperand,
+    CheckRule,
+    Department,
+    Indicator,
+    PublishedVersion,
+    Region,
+    ReportTable,
+    Section,
+    SharingMethod,
+)
+
+REFERENCE = "reference"
+REPORTS = "reports"
+# Edits of these change labels and rules that every published page may show.
+REFERENCE_MODELS = (
+    Region,
+    Department,
+    Section,
+    ReportTable,
+    Indicator,
+    AppealCategory,
+    SharingMethod,
+    CheckRule,
+    CheckOperand,
+)
+
+
+def city(slug: str) -> str:
+    return f"city:{slug}"
+
+
+def report_scopes(city_slug: str) -> tuple[str, ...]:
+    """What a report's pages show: the reference data and the city's published reports (its
+    other years are the trends, last year is what the figure checks compare with)."""
+    return (REFERENCE, city(city_slug))
+
+
+SITE_SCOPES = (REFERENCE, REPORTS)  # pages and lists about every city
+
+
+@dataclass(frozen=True)
+class Freshness:
+    token: str  # changes whenever anything in the scopes changes
+    last_modified: datetime | None
+
+
+def read(scopes) -> Freshness:
+    """The freshness of these scopes: from the shared cache when the site has one (no query),
+    else in one query."""
+    return read_each([scopes])[0]
+
+
+def read_each(scope_sets) -> list[Freshness]:
+    """The freshness of each of these sets of scopes (each city's report pages, say), all read
+    together: from the shared cache when the site has one, else in one query for all."""
+    scopes = sorted({scope for scope_set in scope_sets for scope in scope_set})
+    found = _from_cache(scopes) if settings.FRESHNESS_IN_CACHE else None
+    if found is None:
+        rows = PublishedVersion.objects.filter(scope__in=scopes).order_by()
+        stored = {s: (t, at) for s, t, at in rows.values_list("scope", "token", "changed_at")}
+        found = {scope: stored.get(scope, ("-", None)) for scope in scopes}
+        if settings.FRESHNESS_IN_CACHE:
+            _to_cache(found)
+    return [_freshness({scope: found[scope] for scope in scope_set}) for scope_set in scope_sets]
+
+
+def _freshness(found: dict) -> Freshness:
+    seed = "|".join(f"{scope}={found[scope][0]}" for scope in sorted(found))
+    stamps = [at for _token, at in found.values() if at is not None]
+    return Freshness(hashlib.sha1(seed.encode()).hexdigest(), max(stamps) if stamps else None)
+
+
+# With a cache that every process shares (Redis), versions are kept in it: a cached page, or
+# a 304, then runs no query. A write deletes its scopes' entries once it commits; a reader that
+# raced it (read the database before the commit, cached after the delete) is corrected within
+# VERSION_SECONDS. A cache of one process's own memory cannot hear of another process's
+# writes, so without Redis versions are always read from the database.
+VERSION_SECONDS = 30
+
+
+def _key(scope: str) -> str:
+    return f"freshness:{scope}"
+
+
+def _from_cache(scopes) -> dict | None:
+    # A Redis that is down answers as empty (hotline.cache_guard): the database is read.
+    cached = cache.get_many([_key(scope) for scope in scopes])
+    if len(cached) < len(scopes):
+        return None
+    return {scope: cached[_key(scope)] for scope in scopes}
+
+
+def _to_cache(found: dict) -> None:
+    for scope, version in found.items():
+        cache.add(_key(scope), version, VERSION_SECONDS)  # never over a newer delete's gap
+
+
+def _forget(scopes) -> None:
+    cache.delete_many([_key(scope) for scope in scopes])
+
+
+def changed(*scopes: str) -> None:
+    """Move these scopes to new versions, in the caller's transaction: readers see the new
+    versions exactly when the change itself commits."""
+    table = connection.ops.quote_name(PublishedVersion._meta.db_table)
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for scope in sorted(set(scopes)):  # one order, so that concurrent writers never deadlock
+            cursor.execute(
+                f"INSERT INTO {table} (scope, token, changed_at) VALUES (%s, %s, %s) "
+                "ON CONFLICT (scope) DO UPDATE SET token = excluded.token, "
+                "changed_at = excluded.changed_at",
+                [scope, uuid.uuid4().hex, now],
+            )
+    if settings.FRESHNESS_IN_CACHE:
+        transaction.on_commit(lambda: _forget(scopes))
+
+
+def report_visibility_changed(report) -> None:
+    """A report was published, or withdrawn from the public (reopened)."""
+    changed(city(report.region.slug), REPORTS)
+
+
+def cities_changed(slugs) -> None:
+    """Published reports of these cities were written or removed in bulk (demo data)."""
+    changed(*(city(slug) for slug in slugs), REPORTS)
+
+
+def everything_changed() -> None:
+    """After a bulk load or a restore: every scope moves, those never seen before included."""
+    cities = Region.objects.cities().values_list("slug", flat=True)
+    changed(REFERENCE, REPORTS, *(city(slug) for slug in cities))
+
+
+def _reference_changed(sender, raw=False, **kwargs):
+    if not raw:  # loaddata: load_fixtures moves everything once at the end
+        changed(REFERENCE)
+
+
+def connect_receivers():
+    """Called once the apps are ready (hotline.apps)."""
+    for model in REFERENCE_MODELS:
+        label = model._meta.label
+        post_save.connect(_reference_changed, sender=model, dispatch_uid=f"{label}.saved")
+        post_delete.connect(_reference_changed, sender=model, dispatch_uid=f"{label}.deleted")

@@ -1,0 +1,135 @@
+"""The record lists (episodes, the data-sharing register, policy documents), their filter
+choices and each record's page."""
+
+from django.db.models import Prefetch
+
+from hotline.models import (
+    AnnualReport,
+    DataSharingRequest,
+    Department,
+    EpisodeGuest,
+    Figure,
+    LivestreamEpisode,
+    PolicyDocument,
+    Region,
+    SharingMethod,
+)
+
+from .report import visible_reports
+
+
+def _scoped(queryset, user, filters):
+    queryset = queryset.visible_to(user)
+    if filters.get("city"):
+        queryset = queryset.for_region(filters["city"])
+    if filters.get("year"):
+        queryset = queryset.for_year(filters["year"])
+    return queryset
+
+
+def episodes(user, filters):
+    guests = Prefetch("guests", queryset=EpisodeGuest.objects.select_related("department"))
+    queryset = _scoped(LivestreamEpisode.private_objects, user, filters)
+    if filters.get("department"):
+        queryset = queryset.filter(guests__department=filters["department"]).distinct()
+    return (
+        queryset.select_related("report__region")
+        .prefetch_related(guests)
+        .order_by("-report__year", "report__region__order", "number")
+    )
+
+
+EPISODE_TOTAL = "livestream.episodes"
+
+
+def episodes_in_totals_only(user, filters) -> list:
+    """The 政风热线 episode counts of the reports (within the filter) that print the totals but
+    list no episode, so that an empty list says why and points to the totals (one query)."""
+    if filters.get("department"):
+        return []  # a department is named by an episode's guests: totals name none
+    reports = _scoped(AnnualReport.private_objects, user, filters).filter(episodes__isnull=True)
+    return list(
+        Figure.private_objects.filter(
+            report__in=reports, indicator__code=EPISODE_TOTAL, value__isnull=False
+        )
+        .select_related("report__region")
+        .order_by("-report__year", "report__region__order")
+    )
+
+
+def sharing(user, filters):
+    queryset = _scoped(DataSharingRequest.private_objects, user, filters)
+    if filters.get("district"):
+        queryset = queryset.filter(region__slug=filters["district"])
+    if filters.get("department"):
+        queryset = queryset.filter(recipients=filters["department"])
+    if filters.get("method"):
+        queryset = queryset.filter(methods__code=filters["method"])
+    if filters.get("department") or filters.get("method"):
+        queryset = queryset.distinct()
+    return (
+        queryset.select_related("report__region", "region")
+        .prefetch_related("recipients", "methods")
+        .order_by("-report__year", "report__region__order", "line")
+    )
+
+
+def policies(user, filters):
+    queryset = _scoped(PolicyDocument.private_objects, user, filters)
+    if filters.get("department"):
+        queryset = queryset.filter(issuers=filters["department"]).distinct()
+    return (
+        queryset.select_related("report__region")
+        .prefetch_related("issuers")
+        .order_by("-report__year", "report__region__order", "order", "pk")
+    )
+
+
+def filter_choices(user, kind: str) -> dict:
+    """The values a record list can be filtered on, from what the user may see (one query each)."""
+    reports = list(visible_reports(user).order_by("region__order", "-year"))
+    visible = AnnualReport.private_objects.visible_to(user).values("pk")
+    choices = {
+        "years": sorted({r.year for r in reports}, reverse=True),
+        "cities": list({r.region.slug: r.region for r in reports}.values()),
+    }
+    if kind == "episodes":
+        departments = Department.objects.filter(
+            pk__in=EpisodeGuest.objects.filter(episode__report__in=visible).values("department")
+        )
+    elif kind == "sharing":
+        departments = Department.objects.filter(sharing_requests__report__in=visible)
+        choices["districts"] = list(
+            Region.objects.filter(sharing_requests__report__in=visible).distinct()
+        )
+        choices["methods"] = list(SharingMethod.objects.all())
+    else:
+        departments = Department.objects.filter(policy_documents__report__in=visible)
+    choices["departments"] = list(departments.distinct().order_by("region__order", "name"))
+    return choices
+
+
+# A record's page is reached through its report, which the view found visible first.
+
+
+def episode_detail(report, number) -> LivestreamEpisode:
+    guests = Prefetch("guests", queryset=EpisodeGuest.objects.select_related("department"))
+    episode = report.episodes.prefetch_related(guests).get(number=number)
+    episode.report = report
+    return episode
+
+
+def sharing_detail(report, line) -> DataSharingRequest:
+    request = (
+        report.sharing_requests.select_related("region")
+        .prefetch_related("recipients", "methods")
+        .get(line=line)
+    )
+    request.report = report
+    return request
+
+
+def policy_detail(report, pk) -> PolicyDocument:
+    document = report.policy_documents.prefetch_related("issuers").get(pk=pk)
+    document.report = report
+    return document

@@ -1,0 +1,291 @@
+"""The index and a report's own pages: the report as printed, its tables and its TOP5s."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy as _
+
+from hotline import layout
+from hotline.checks import check_report
+from hotline.models import (
+    AnnualReport,
+    AppealCount,
+    DataSharingRequest,
+    Department,
+    Figure,
+    PolicyDocument,
+    Region,
+    ReportTable,
+    SharingMethod,
+)
+from hotline.models.catalogue import translated
+from hotline.roles import sees_drafts
+
+from .. import charts
+from ..footnotes import annotate_ranked_rows, check_footnotes
+from .corrections import Corrections, report_corrections
+
+HEADLINES = [
+    ("appeals.total.total", _("Total appeals")),
+    ("calls.inbound.answer_rate_30s", _("Calls answered by a person within 30 seconds")),
+    ("effectiveness.total.resolution_rate", _("Resolution rate")),
+]
+HEADLINE_CODES = [code for code, _label in HEADLINES]
+
+
+def visible_reports(user):
+    return AnnualReport.private_objects.visible_to(user).select_related("region")
+
+
+def visible_report(user, city: str, year: int) -> AnnualReport:
+    """The report a page is about. Raises AnnualReport.DoesNotExist when the user may not
+    see it."""
+    return visible_reports(user).get(region__slug=city, year=year)
+
+
+# -- Index ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Headline:
+    label: str
+    figure: Figure | None
+
+
+@dataclass
+class ReportSummary:
+    report: AnnualReport
+    headlines: list[Headline]
+
+
+@dataclass
+class CitySummary:
+    region: Region
+    reports: list[ReportSummary] = field(default_factory=list)
+
+
+def index_page(user) -> list[CitySummary]:
+    reports = list(visible_reports(user).order_by("region__order", "region__slug", "-year"))
+    figures = Figure.private_objects.filter(
+        report__in=AnnualReport.private_objects.visible_to(user).values("pk"),
+        indicator__code__in=HEADLINE_CODES,
+    ).select_related("indicator")
+    by_report = defaultdict(dict)
+    for figure in figures:
+        by_report[figure.report_id][figure.indicator.code] = figure
+    cities: dict[int, CitySummary] = {}
+    for report in reports:
+        city = cities.setdefault(report.region_id, CitySummary(region=report.region))
+        found = by_report[report.pk]
+        headlines = [Headline(label, found.get(code)) for code, label in HEADLINES]
+        city.reports.append(ReportSummary(report, headlines))
+    return list(cities.values())
+
+
+# -- The annual report ------------------------------------------------------------------------
+
+
+@dataclass
+class ReportPage:
+    report: AnnualReport
+    sections: list[layout.Section]
+    top_departments: list[AppealCount]
+    top_categories: list[tuple[str, list[AppealCount]]]
+    sharing: "SharingSummary"
+    sharing_total: Figure | None
+    policy_documents: list[PolicyDocument]
+    years: list[int]
+    charts: list[charts.Chart]
+    corrections: Corrections
+    # Last year's report the figure checks compared with: a draft only for staff who see drafts.
+    compared_with: AnnualReport | None = None
+    # Whether the report lists its 政风热线 episodes, or prints their totals only (2023).
+    episodes_listed: bool = True
+    episode_total: Figure | None = None  # the printed number of episodes
+
+
+def report_figures(report) -> list[Figure]:
+    return list(
+        Figure.private_objects.filter(report=report).select_related("indicator__table__section")
+    )
+
+
+def top_departments(report) -> list[AppealCount]:
+    counts = report.appeal_counts.filter(department__isnull=False).select_related("department")
+    return list(counts.top())
+
+
+def top_categories(report) -> list[tuple[str, list[AppealCount]]]:
+    counts = report.appeal_counts.filter(category__isnull=False).select_related("category")
+    by_type = defaultdict(list)
+    for count in counts.ranked():
+        by_type[count.appeal_type].append(count)
+    # As printed: 咨询类, 非咨询类, then all appeals (总计).
+    types = AppealCount.AppealType
+    order = [types.CONSULTATION, types.NON_CONSULTATION, types.ALL]
+    return [
+        (AppealCount.group_as_printed(t), rows[:5])
+        for t, rows in sorted(by_type.items(), key=lambda kv: order.index(kv[0]))
+    ]
+
+
+def sharing_requests(report):
+    """The report's register in printed order, with what its rows show (a queryset: slice or
+    page it)."""
+    return report.sharing_requests.select_related("region").prefetch_related(
+        "recipients", "methods"
+    )
+
+
+# The register rows a report's page and PDF print; the rest is on the register's own pages.
+REGISTER_ROWS = 25
+
+
+@dataclass
+class SharingGroup:
+    label: str
+    requests: int
+    records: int
+
+
+@dataclass
+class SharingSummary:
+    """A report's data-sharing register in a bounded size, whatever its length: totals by
+    administrative level, by method and by kind of recipient, and its first rows."""
+
+    requests: int
+    records: int
+    by_level: list[SharingGroup]
+    by_method: list[SharingGroup]
+    by_kind: list[SharingGroup]
+    first: list[DataSharingRequest]
+
+    @property
+    def more(self) -> bool:
+        return self.requests > len(self.first)
+
+    @property
+    def groups(self):
+        """Each grouped table: its rows, its caption and the header of its label column."""
+        return [
+            (self.by_level, _("By administrative level"), _("Administrative level")),
+            (
+                self.by_method,
+                _("By method (a request handed over in several ways counts under each)"),
+                _("Method"),
+            ),
+        ]
+
+
+def sharing_summary(report) -> SharingSummary:
+    """Three grouped queries and the first REGISTER_ROWS rows (three more)."""
+    sums = {"n": Count("sharing_requests"), "total": Sum("sharing_requests__records")}
+    mine = {"sharing_requests__report": report}
+    levels = Region.objects.filter(**mine).annotate(**sums).order_by("order", "slug")
+    methods = SharingMethod.objects.filter(**mine).annotate(**sums).order_by("order", "code")
+    # A request shared with several units of one kind counts once under it.
+    kinds = (
+        Department.objects.filter(**mine)
+        .values("kind")
+        .annotate(n=Count("sharing_requests", distinct=True))
+        .order_by("-n", "kind")
+    )
+    kind_labels = dict(Department.Kind.choices)
+    by_level = [SharingGroup(r.level_as_printed, r.n, r.total or 0) for r in levels]
+    return SharingSummary(
+        # Every request has its level: the register's totals are the levels'.
+        requests=sum(g.requests for g in by_level),
+        records=sum(g.records for g in by_level),
+        by_level=by_level,
+        by_method=[SharingGroup(translated(m, "name"), m.n, m.total or 0) for m in methods],
+        by_kind=[SharingGroup(str(kind_labels[k["kind"]]), k["n"], 0) for k in kinds],
+        first=list(sharing_requests(report)[:REGISTER_ROWS]),
+    )
+
+
+def policy_documents(report) -> list[PolicyDocument]:
+    return list(report.policy_documents.prefetch_related("issuers"))
+
+
+def report_page(user, report: AnnualReport) -> ReportPage:
+    figures = report_figures(report)
+    checks = check_report(report, drafts=sees_drafts(user))
+    footnotes = check_footnotes(figures, checks)
+    sections = layout.lay_out_figures(
+        figures, footnotes=footnotes, default_row_label=_city_name(report)
+    )
+    departments = top_departments(report)
+    categories = top_categories(report)
+    annotate_ranked_rows([*departments, *(c for _t, rows in categories for c in rows)], checks)
+    sharing = sharing_summary(report)
+    # The city's other years, published or made up like this one: never the two mixed.
+    same_kind = {"region": report.region_id, "is_synthetic": report.is_synthetic}
+    trend = Figure.private_objects.filter(
+        report__in=AnnualReport.private_objects.visible_to(user).filter(**same_kind),
+        indicator__code__in=HEADLINE_CODES,
+    ).select_related("report", "indicator")
+    years = sorted(visible_reports(user).filter(**same_kind).values_list("year", flat=True))
+    by_code = {f.indicator.code: f for f in figures}
+    return ReportPage(
+        report=report,
+        sections=sections,
+        top_departments=departments,
+        top_categories=categories,
+        sharing=sharing,
+        sharing_total=by_code.get("data_sharing.total.records"),
+        policy_documents=policy_documents(report),
+        years=years,
+        charts=charts.report_charts(
+            by_code, departments, categories, sharing, trend_figures(list(trend))
+        ),
+        corrections=report_corrections(report),
+        compared_with=checks.prior_report,
+        episodes_listed=report.episodes.exists(),
+        episode_total=by_code.get("livestream.episodes"),
+    )
+
+
+def trend_figures(figures) -> dict[str, list[Figure]]:
+    """Figures by indicator code, in year order."""
+    by_code = defaultdict(list)
+    for figure in sorted(figures, key=lambda f: f.report.year):
+        by_code[figure.indicator.code].append(figure)
+    return by_code
+
+
+def table_figures(user, report, code: str) -> tuple[ReportTable, layout.Table]:
+    """One catalogue table of a report. Raises ReportTable.DoesNotExist."""
+    figures = list(
+        Figure.private_objects.filter(report=report, indicator__table__code=code).select_related(
+            "indicator__table__section"
+        )
+    )
+    if not figures:
+        raise ReportTable.DoesNotExist(code)
+    table = figures[0].indicator.table
+    grid = layout.lay_out_table(
+        table,
+        [f.indicator for f in figures],
+        figures,
+        footnotes=check_footnotes(figures, check_report(report, drafts=sees_drafts(user))),
+        default_row_label=_city_name(report),
+    )
+    return table, grid
+
+
+def report_grids(user, report) -> list[layout.Table]:
+    """Every catalogue table of a report as its page lays it out, with the figure checks'
+    footnotes (the data package's downloads): the figures, then the checks' queries."""
+    figures = report_figures(report)
+    checks = check_report(report, drafts=sees_drafts(user))
+    sections = layout.lay_out_figures(
+        figures,
+        footnotes=check_footnotes(figures, checks),
+        default_row_label=_city_name(report),
+    )
+    return [grid for section in sections for grid in section.tables]
+
+
+def _city_name(report):
+    return translated(report.region, "name")

@@ -1,0 +1,96 @@
+"""The public checks of a published report are computed once per version of the data they read."""
+
+import pytest
+from django.core.cache import cache
+
+from hotline import freshness
+from hotline.checks import check_report, check_reports
+from hotline.models import AnnualReport, CheckRule
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_published_report_is_checked_once_per_version(report_2023, django_assert_num_queries):
+    first = check_report(report_2023, drafts=False)
+    with django_assert_num_queries(1):  # the freshness of what it reads, nothing else
+        again = check_report(report_2023, drafts=False)
+    assert again.as_dict() == first.as_dict()
+    assert again.checks_made == first.checks_made > 0
+
+
+def test_a_rule_edited_is_checked_afresh(report_2023):
+    before = check_report(report_2023, drafts=False)
+    rule = CheckRule.objects.active().filter(kind=CheckRule.Kind.SUM).first()
+    rule.active = False
+    rule.save()  # moves the reference version (hotline.freshness)
+    after = check_report(report_2023, drafts=False)
+    assert after.checks_made < before.checks_made
+
+
+def test_what_may_read_a_draft_is_never_kept(report_2023, django_assert_num_queries):
+    check_report(report_2023, drafts=True)
+    with django_assert_num_queries(6):  # rules, their operands, last year, figures, ranks, records
+        check_report(report_2023, drafts=True)
+
+
+def test_a_new_version_of_the_city_makes_a_new_result(report_2023, django_assert_num_queries):
+    check_report(report_2023, drafts=False)
+    freshness.changed(freshness.city(report_2023.region.slug))
+    with django_assert_num_queries(7):  # computed again: the freshness and the six reads
+        check_report(report_2023, drafts=False)
+
+
+@pytest.fixture
+def three_cities(report_2023):
+    """Huai'an 2022 too (last year to compare with), and Nanjing 2023 with one sum broken."""
+    from tests.hotline.factories import as_drafts
+    from tests.reports.factories import make_report
+
+    make_report("huaian", 2022, records=1)
+    nanjing = make_report("nanjing", 2023, records=1)
+    with as_drafts(nanjing):
+        nanjing.figures.filter(indicator__code="appeals.total.total").update(value=1)
+    wuxi = make_report("wuxi", 2023, records=1)
+    return [report_2023, nanjing, wuxi]
+
+
+def results(found):
+    return [r.as_dict() for r in found]
+
+
+def test_several_reports_are_checked_together_as_each_alone(three_cities):
+    together = check_reports(three_cities)
+    assert list(together) == [r.pk for r in three_cities]
+    cache.clear()
+    alone = [check_report(r, drafts=False) for r in three_cities]
+    assert results(together.values()) == results(alone)
+    assert together[three_cities[0].pk].prior_report.year == 2022  # each its own last year
+    assert together[three_cities[1].pk].discrepancies  # the broken sum is found
+
+
+def test_several_reports_cost_as_many_queries_as_one(three_cities):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Read with their cities, as the province's view reads them.
+    three_cities = list(
+        AnnualReport.private_objects.filter(pk__in=[r.pk for r in three_cities])
+        .select_related("region")
+        .order_by("pk")
+    )
+    cache.clear()
+    with CaptureQueriesContext(connection) as one:
+        check_reports(three_cities[:1])
+    cache.clear()
+    with CaptureQueriesContext(connection) as three:
+        check_reports(three_cities)
+    assert len(three) == len(one) == 7  # the versions of the cities' data, and the six reads
+
+
+def test_several_reports_reuse_the_results_kept(three_cities, django_assert_num_queries):
+    kept = [check_report(r, drafts=False) for r in three_cities[:2]]
+    with django_assert_num_queries(1 + 6):  # the versions, then the third report's reads
+        together = check_reports(three_cities)
+    assert results(list(together.values())[:2]) == results(kept)
+    with django_assert_num_queries(1):  # all kept now: only the versions
+        check_reports(three_cities)

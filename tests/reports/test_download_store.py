@@ -1,0 +1,72 @@
+"""Large downloads are written once per version to DOWNLOADS_DIR and sent from the file, by the
+proxy when DOWNLOADS_ACCEL_REDIRECT is set (hotline.download_store)."""
+
+import pytest
+from django.test import Client
+
+from reports.public_pages import FRESHNESS, PAGES
+
+from .factories import make_report
+
+pytestmark = pytest.mark.django_db
+
+URL = "/data-sharing.csv"
+CHOICES = 4  # the filter's choices: reports, departments, districts, methods
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def files(settings):
+    return sorted(p.name for p in settings.DOWNLOADS_DIR.glob("*"))
+
+
+def test_a_download_is_written_once_then_sent_from_its_file(
+    client, settings, django_assert_num_queries
+):
+    with django_assert_num_queries(PAGES[URL]):
+        first = client.get(URL)
+        written = body(first)
+    [name] = files(settings)
+    assert name.startswith("data-sharing.") and name.endswith(".csv")
+    # freshness; the filter's choices; no rows read: the file is sent
+    with django_assert_num_queries(FRESHNESS + CHOICES):
+        again = client.get(URL)
+        assert body(again) == written
+    assert int(again["Content-Length"]) == len(written)
+    assert again["Content-Disposition"] == 'attachment; filename="data-sharing.csv"'
+    # A value the filter does not know is ignored: the same file, not one per made-up value.
+    assert body(client.get(URL + "?city=nowhere&x=1")) == written
+    assert files(settings) == [name]
+
+
+def test_a_new_version_replaces_the_file(client, settings):
+    before = body(client.get(URL))
+    [old] = files(settings)
+    make_report("nanjing", 2023)  # published: the register's version moves
+    after = body(client.get(URL))
+    assert "南京".encode() in after and after != before
+    [new] = files(settings)
+    assert new != old
+
+
+def test_the_proxy_sends_the_file_when_configured(client, settings):
+    settings.DOWNLOADS_ACCEL_REDIRECT = "/_downloads/"
+    for _visit in range(2):
+        response = client.get(URL + "?method=network")
+        assert response.status_code == 200 and response.content == b""
+        [name] = files(settings)
+        assert response["X-Accel-Redirect"] == f"/_downloads/{name}"
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert "X-Page-Cache" not in response  # a file of this host: never in a shared cache
+    register = "/reports/huaian/2023/tables/sharing-register.xlsx"
+    assert client.get(register)["X-Accel-Redirect"].endswith(".xlsx")
+
+
+def test_staff_who_see_drafts_get_theirs_streamed_and_nothing_is_written(settings, reviewer_user):
+    staff = Client()
+    staff.force_login(reviewer_user)
+    response = staff.get(URL)
+    assert response.status_code == 200 and body(response)
+    assert files(settings) == []

@@ -1,0 +1,55 @@
+"""With a cache every process shares (Redis), a cached page and a 304 run no query at all, and a
+correction is served as soon as it commits (tests/reports/test_instances.py: two instances)."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+
+from hotline.services.reports import report_publish, report_reopen
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("report_2023")]
+
+URL = "/reports/huaian/2023/"
+
+
+@pytest.fixture(autouse=True)
+def _versions_in_the_cache():
+    with override_settings(FRESHNESS_IN_CACHE=True):
+        yield
+
+
+def test_a_cached_page_and_a_304_run_no_query(client, django_assert_num_queries):
+    first = client.get(URL)
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert client.get(URL)["X-Page-Cache"] == "hit"
+    with django_assert_num_queries(0):
+        again = client.get(URL, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+
+
+def test_a_correction_is_served_once_it_commits(
+    client, report_2023, reviewer_user, django_capture_on_commit_callbacks
+):
+    before = client.get(URL)
+    assert "1,438,746" in before.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        report_reopen(report=report_2023, by=reviewer_user, reason="correct the total")
+        figure = report_2023.figures.get(indicator__code="appeals.total.total")
+        figure.value = Decimal(1450799)
+        figure.save()
+        report_publish(report=report_2023, by=reviewer_user, reason="as printed, corrected")
+    after = client.get(URL)
+    assert after["ETag"] != before["ETag"]
+    assert "1,450,799" in after.content.decode()
+
+
+def test_a_write_rolled_back_keeps_the_version(client, report_2023, reviewer_user):
+    from django.db import transaction
+
+    before = client.get(URL)["ETag"]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        report_reopen(report=report_2023, by=reviewer_user, reason="changed my mind")
+        raise RuntimeError
+    assert client.get(URL)["ETag"] == before
