@@ -159,6 +159,16 @@ class DepartmentField(serializers.RelatedField):
         return matches[0]
 
 
+class InPrintedOrder(serializers.ManyRelatedField):
+    """Departments read in the order the report prints them (the model's `<field>_in_order`),
+    not in the database's order."""
+
+    def get_attribute(self, instance):
+        if instance.pk is None:
+            return []
+        return getattr(instance, f"{self.source}_in_order")
+
+
 # A model's text fields take only text (Text), in every serializer that writes them.
 TEXT_AS_TEXT = serializers.ModelSerializer.serializer_field_mapping | {
     models.CharField: Text,
@@ -801,8 +811,8 @@ class SharingRequestSerializer(ReportRecordSerializer):
         read_only=True,
         help_text=_("The administrative level as the report prints it (市本级, 淮阴区)."),
     )
-    recipients = DepartmentField(
-        many=True,
+    recipients = InPrintedOrder(
+        child_relation=DepartmentField(),
         help_text=_(
             "Official names of the departments that received the data, in the printed order."
         ),
@@ -848,15 +858,10 @@ class SharingRequestSerializer(ReportRecordSerializer):
             "records": {"min_value": 0, "max_value": 10**15},
         }
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["recipients"] = [d.name for d in instance.recipients_in_order]
-        return data
-
 
 class PolicyDocumentSerializer(ReportRecordSerializer):
-    issuers = DepartmentField(
-        many=True,
+    issuers = InPrintedOrder(
+        child_relation=DepartmentField(),
         help_text=_(
             "Official names of the departments that issued the document, in the printed order."
         ),
@@ -886,11 +891,6 @@ class PolicyDocumentSerializer(ReportRecordSerializer):
         extra_kwargs = {
             "order": {"max_value": 10000},
         }
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["issuers"] = [d.name for d in instance.issuers_in_order]
-        return data
 
 
 class TokenRequestSerializer(serializers.Serializer):

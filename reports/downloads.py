@@ -273,9 +273,7 @@ def trend_dataset(region, reports, tables) -> Table:
             row = indicator_cells(table.table, ind)
             for year, figure in zip(years, trend_row.figures, strict=True):
                 if figure is not None:
-                    row[str(year)] = (
-                        figure.printed_value if figure.value is not None else (figure.text or None)
-                    )
+                    row[str(year)] = figure.printed_cell
                     row[f"change_{year}"] = change_text(figure)
             rows.append(row)
     return Table(
@@ -334,9 +332,7 @@ def province_dataset(page) -> Table:
             row = indicator_cells(table.table, ind)
             for (slug, _name), figure in zip(cities, province_row.figures, strict=True):
                 if figure is not None:
-                    row[slug] = (
-                        figure.printed_value if figure.value is not None else (figure.text or None)
-                    )
+                    row[slug] = figure.printed_cell
             if province_row.total is not None:
                 row["total"] = province_row.total
                 row["total_cities"] = len(cities)

@@ -457,6 +457,12 @@ class Figure(models.Model):
     def printed_change(self) -> Decimal | None:
         return printed(self.change, self.change_decimals)
 
+    @property
+    def printed_cell(self) -> Decimal | str | None:
+        """What a download's cell holds: the printed number, else the text printed in its
+        place; empty for a "—"."""
+        return self.printed_value if self.value is not None else (self.text or None)
+
     def clean(self):
         # Set before full_clean() validates the constraints, which read the copy.
         if self.indicator_id:
