@@ -209,13 +209,15 @@ USE_TZ = True
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes; the tests point it at an empty folder, so that a developer's
+# collected (perhaps outdated) copy never decides what a test sees.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Static files are served by the application itself (whitenoise), compressed: no CDN, no
-# separate file server to configure.
+# Static files are served by the application itself (whitenoise), compressed and under hashed
+# names once collected: no CDN, no separate file server to configure.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "hotline.static_storage.HashedStaticFiles"},
 }
 
 LOGIN_URL = "admin:login"
