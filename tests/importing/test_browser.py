@@ -49,3 +49,29 @@ def test_staff_import_a_gbk_csv_through_preview_and_confirm(live_server, page, d
     assert "导入成功，新增4条记录" in page.locator("ul.messagelist").inner_text()
     assert DataSharingRequest.private_objects.filter(report=report).count() == 4
     page.screenshot(path=SHOTS / "admin-import-done-zh.png", full_page=True)
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}]
+)
+def test_the_export_has_the_columns_its_page_lists(live_server, page, data_entry_user, viewport):
+    """The export page lists 期间起 and 期间止; the downloaded file has those columns, in
+    that order, and no single 期间 column."""
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/admin/hotline/datasharingrequest/export/")
+    page.fill("#id_username", data_entry_user.username)
+    page.fill("#id_password", "pw-12345-test")
+    page.click("input[type=submit]")
+    listed = page.locator("#content form code").inner_text().split(", ")
+    assert listed.index("期间起") + 1 == listed.index("期间止") and "期间" not in listed
+
+    page.select_option("#id_format", label="csv")
+    with page.expect_download() as download:
+        page.click(".submit-row input[type=submit]")
+    text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    header, *rows = text.splitlines()
+    assert header.split(",") == listed
+    assert len(rows) == DataSharingRequest.private_objects.count() > 0
+    period = header.split(",").index("期间起")
+    audit = next(row.split(",") for row in rows if "市审计局" in row)
+    assert audit[period : period + 2] == ["2020-01-01", "2023-12-31"]

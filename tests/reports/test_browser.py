@@ -143,3 +143,68 @@ def test_a_link_to_a_table_far_down_lands_on_it_and_shows_it(live_server, page, 
     row = far.locator("tbody tr").first
     assert row.is_visible() and row.bounding_box()["height"] > 10
     assert errors == []
+
+
+# What a reader of the 2023 page sees in each language: (text, where) pairs, read from the
+# laid-out page (inner_text: only what is shown), not from the HTML.
+AS_PRINTED = {
+    "zh-hans": {
+        "published": "(按印发原文载入)",
+        "updated": "最后更新",
+        "city_level": "市本级",
+        "total": "总计",
+        "worked_back": "按印发的同比倒推 2022 年数值",
+        "finding": "咨询类与非咨询类之和为 455,559，与印发的 455,426 相差 133 件",
+    },
+    "en": {
+        "published": "(loaded as printed from the source document)",
+        "updated": "Last updated",
+        "city_level": "City level",
+        "total": "Total",
+        "worked_back": "Worked back from the printed changes to 2022",
+        "finding": "add up to 455,559; the report prints 455,426, 133 cases apart",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_the_page_says_what_was_printed_when_and_by_whom(
+    live_server, page, errors, language, viewport
+):
+    words = AS_PRINTED[language]
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.set_viewport_size(viewport)
+    response = page.goto(f"{live_server.url}/reports/huaian/2023/")
+    assert response.headers.get("content-encoding") == "gzip"
+    description = page.locator('meta[name="description"]').get_attribute("content")
+    assert "2023" in description and len(description) > 30
+
+    meta = page.locator(".report-meta").inner_text()
+    assert words["published"] in meta
+    assert page.locator(".report-meta time").first.get_attribute("datetime")
+    assert words["updated"] in page.locator("body").inner_text()
+
+    # Derived numbers say how they were derived; a finding leads in plain words.
+    page.evaluate(
+        "document.querySelectorAll('.report-section')"
+        ".forEach(s => { s.style.contentVisibility = 'visible'; })"
+    )
+    assert words["worked_back"] in page.locator("#t-appeals .footnotes").inner_text()
+    assert words["finding"] in page.locator("#t-top5-categories").inner_text()
+
+    # Labels as printed: the city's own level, the TOP5 total, row ③'s recipients in order.
+    register = page.locator("#t-sharing-register")
+    first_row = register.locator("tbody tr").filter(has_text="市审计局").first
+    assert words["city_level"] in first_row.inner_text()
+    row_3 = register.locator("tbody tr").filter(has_text="淮阴区委巡察组").first.inner_text()
+    assert row_3.index("省委巡视组") < row_3.index("淮阴区委巡察组") < row_3.index("淮阴区纪委")
+    total = page.locator("#t-top5-categories tbody th[rowspan]").last
+    assert total.inner_text() == words["total"] and total.is_visible()
+
+    # The note for staff (where the population comes from) is nowhere on the page.
+    assert "统计公报" not in page.locator("body").inner_text()
+    shoot(page, f"report-as-printed-{language}-{viewport['width']}")
+    assert errors == []
