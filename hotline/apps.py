@@ -2,6 +2,7 @@ from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+from django_tasks_db.apps import TasksAppConfig
 
 
 class HotlineConfig(AppConfig):
@@ -32,3 +33,12 @@ class AxesConfig(axes_apps.AppConfig):
         gettext_noop("access attempt expiration"),
         gettext_noop("access attempt expirations"),
     )
+
+
+class TasksConfig(TasksAppConfig):
+    """django-tasks' database queue under a name staff read: it was "Tasks Database Backend",
+    in English, at the top of the Chinese admin."""
+
+    verbose_name = _("Background jobs")
+
+    MODEL_NAMES = (gettext_noop("Task Result"), gettext_noop("Task Results"))

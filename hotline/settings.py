@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "csp",
     "django_guid",
     "django_tasks",
-    "django_tasks_db",
+    "hotline.apps.TasksConfig",  # django-tasks' database queue, with a translated name
     "hotline",
     "reports",
     "api",

@@ -49,6 +49,8 @@ def _app_list_in_work_order(request, app_label=None):
                     else len(WORK_ORDER)
                 )
             )
+    # The hotline's own records first; login protection and background jobs after them.
+    apps.sort(key=lambda app: app["app_label"] != "hotline")
     return apps
 
 

@@ -558,6 +558,14 @@ def test_the_login_protection_section_speaks_chinese(admin_client):
     assert "登录防护" in page and "登录尝试" in page and ">Axes<" not in page
 
 
+def test_the_background_jobs_section_speaks_chinese_and_comes_after_the_records(admin_client):
+    page = admin_client.get("/admin/")
+    html = page.content.decode()
+    assert "后台任务" in html and "任务结果" in html
+    assert "Tasks Database Backend" not in html and "Task Results" not in html
+    assert page.context["app_list"][0]["app_label"] == "hotline"
+
+
 def test_the_hotline_app_keeps_its_own_config():
     """hotline/apps.py holds AxesConfig too: the hotline's config (its ready(), which connects
     the freshness receivers) must still be the one Django picks."""
