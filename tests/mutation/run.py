@@ -290,6 +290,10 @@ def main(argv=None) -> int:
         print(f"{module}: mutmut against {' '.join(modules[module])}", flush=True)
         where = prepare(module, modules[module], args.keep or args.survivors, args.database)
         retry = open_mutants(module, where) if args.survivors else []
+        if retry:
+            # mutmut measures again which tests reach which function only for tests of a new
+            # name: a test made stronger under its old name would never meet the survivors.
+            (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         if not args.survivors or retry:
             if args.database:
                 fresh_test_database(args.database)
