@@ -17,7 +17,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -127,16 +127,18 @@ def _forget(scopes) -> None:
 def changed(*scopes: str) -> None:
     """Move these scopes to new versions, in the caller's transaction: readers see the new
     versions exactly when the change itself commits."""
-    table = connection.ops.quote_name(PublishedVersion._meta.db_table)
     now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        for scope in sorted(set(scopes)):  # one order, so that concurrent writers never deadlock
-            cursor.execute(
-                f"INSERT INTO {table} (scope, token, changed_at) VALUES (%s, %s, %s) "
-                "ON CONFLICT (scope) DO UPDATE SET token = excluded.token, "
-                "changed_at = excluded.changed_at",
-                [scope, uuid.uuid4().hex, now],
-            )
+    versions = [
+        PublishedVersion(scope=scope, token=uuid.uuid4().hex, changed_at=now)
+        for scope in sorted(set(scopes))  # one order, so that concurrent writers never deadlock
+    ]
+    # One statement (INSERT … ON CONFLICT DO UPDATE), for scopes new and known alike.
+    PublishedVersion.objects.bulk_create(
+        versions,
+        update_conflicts=True,
+        unique_fields=["scope"],
+        update_fields=["token", "changed_at"],
+    )
     if settings.FRESHNESS_IN_CACHE:
         transaction.on_commit(lambda: _forget(scopes))
 
@@ -163,8 +165,8 @@ def _reference_changed(sender, raw=False, **kwargs):
 
 
 def connect_receivers():
-    """Called once the apps are ready (hotline.apps)."""
+    """Called once the apps are ready (hotline.apps). Running it again (Django may run an app's
+    ready() twice) connects nothing more: a signal holds a function once per sender."""
     for model in REFERENCE_MODELS:
-        label = model._meta.label
-        post_save.connect(_reference_changed, sender=model, dispatch_uid=f"{label}.saved")
-        post_delete.connect(_reference_changed, sender=model, dispatch_uid=f"{label}.deleted")
+        post_save.connect(_reference_changed, sender=model)
+        post_delete.connect(_reference_changed, sender=model)

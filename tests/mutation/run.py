@@ -153,7 +153,10 @@ def open_mutants(module: str, where: Path) -> list[str]:
 
 
 def fresh_test_database(url: str) -> None:
-    """Drop the test database of the last run: its tables may be of older models."""
+    """Drop the test databases of the last run: their tables may be of older models. mutmut
+    runs pytest several times in one process (the stats, the clean run, the forced failure,
+    then the mutants forked from it), and each session names its database after the last one's:
+    test_<name>, test_test_<name>, …; the mutants' is the last of these."""
     import dj_database_url
     import psycopg
     from psycopg import sql
@@ -167,8 +170,12 @@ def fresh_test_database(url: str) -> None:
         dbname="postgres",
         autocommit=True,
     ) as connection:
-        name = sql.Identifier(f"test_{settings['NAME']}")
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
+        names = connection.execute(
+            "SELECT datname FROM pg_database WHERE datname ~ %s",
+            [f"^(test_)+{re.escape(settings['NAME'])}$"],
+        ).fetchall()
+        for (name,) in names:
+            connection.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
 
 
 def run_mutmut(where: Path, children: int, names=(), database: str | None = None) -> None:
@@ -290,6 +297,10 @@ def main(argv=None) -> int:
         print(f"{module}: mutmut against {' '.join(modules[module])}", flush=True)
         where = prepare(module, modules[module], args.keep or args.survivors, args.database)
         retry = open_mutants(module, where) if args.survivors else []
+        if retry:
+            # mutmut measures again which tests reach which function only for tests of a new
+            # name: a test made stronger under its old name would never meet the survivors.
+            (where / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         if not args.survivors or retry:
             if args.database:
                 fresh_test_database(args.database)

@@ -70,6 +70,14 @@ def test_publishing_another_report_changes_the_index(client):
     assert client.get("/", headers={"if-none-match": etag}).status_code == 200
 
 
+def test_withdrawing_a_report_changes_the_pages_about_every_city(
+    client, report_2023, reviewer_user
+):
+    etag = client.get("/compare/")["ETag"]
+    report_reopen(report=report_2023, by=reviewer_user, reason="更正")
+    assert client.get("/compare/", headers={"if-none-match": etag}).status_code == 200
+
+
 def test_the_etag_differs_by_language(client, settings):
     zh = client.get("/reports/huaian/2023/")["ETag"]
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -1,11 +1,14 @@
 """With a cache every process shares (Redis), a cached page and a 304 run no query at all, and a
 correction is served as soon as it commits (tests/reports/test_instances.py: two instances)."""
 
+import time
 from decimal import Decimal
 
 import pytest
 from django.test import override_settings
 
+from hotline import freshness
+from hotline.models import PublishedVersion
 from hotline.services.reports import report_publish, report_reopen
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("report_2023")]
@@ -53,3 +56,15 @@ def test_a_write_rolled_back_keeps_the_version(client, report_2023, reviewer_use
         report_reopen(report=report_2023, by=reviewer_user, reason="changed my mind")
         raise RuntimeError
     assert client.get(URL)["ETag"] == before
+
+
+def test_a_reader_that_raced_a_write_is_corrected_within_the_versions_lifetime(monkeypatch):
+    monkeypatch.setattr(freshness, "VERSION_SECONDS", 0.5)
+    scopes = freshness.report_scopes("huaian")
+    before = freshness.read(scopes)  # kept in the cache
+    # A write that committed, and deleted the kept versions, between this reader's query and
+    # its cache.add(): the cache still holds the old version, for VERSION_SECONDS at most.
+    PublishedVersion.objects.filter(scope=freshness.city("huaian")).update(token="f" * 32)
+    assert freshness.read(scopes) == before
+    time.sleep(0.6)
+    assert freshness.read(scopes).token != before.token

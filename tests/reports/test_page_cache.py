@@ -11,13 +11,17 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.test import Client
-from django.utils import translation
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
 from hotline import caching, freshness
-from hotline.models import AnnualReport, CheckRule, Figure, ReportLocked
+from hotline.models import AnnualReport, CheckRule, Figure, PublishedVersion, ReportLocked
 from hotline.services.reports import report_publish, report_reopen
+from tests.hotline.factories import make_method
 
 from .factories import make_report
 
@@ -95,6 +99,86 @@ def test_another_citys_publication_and_drafts_leave_the_key_alone(client, review
     figure.value += 1
     figure.save()
     assert token() == before
+
+
+SCOPES = (
+    freshness.REFERENCE,
+    freshness.REPORTS,
+    freshness.city("huaian"),
+    freshness.city("nanjing"),
+)
+
+
+def moved(before) -> set[str]:
+    """The scopes of `before` (scope → token) whose version has moved since."""
+    return {scope for scope, was in before.items() if freshness.read([scope]).token != was}
+
+
+def versions() -> dict[str, str]:
+    return {scope: freshness.read([scope]).token for scope in SCOPES}
+
+
+def test_a_database_without_versions_yet_has_a_steady_key_and_no_date():
+    PublishedVersion.objects.all().delete()  # as before the first load of any data
+    first = freshness.read(freshness.SITE_SCOPES)
+    assert freshness.read(freshness.SITE_SCOPES) == first
+    assert first.last_modified is None
+    freshness.changed(freshness.REPORTS)
+    after = freshness.read(freshness.SITE_SCOPES)
+    assert after.token != first.token and after.last_modified is not None
+
+
+def test_two_changes_in_one_tick_of_the_clock_are_two_versions(monkeypatch):
+    moment = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: moment)  # a coarse clock, or one set back
+    freshness.changed(freshness.city("huaian"))
+    once = token()
+    freshness.changed(freshness.city("huaian"))
+    assert token() != once
+
+
+def test_a_bulk_load_moves_every_scope_a_city_never_seen_included():
+    PublishedVersion.objects.filter(scope=freshness.city("nanjing")).delete()
+    before = versions()
+    freshness.everything_changed()
+    assert moved(before) == set(SCOPES)
+    assert freshness.read([freshness.city("nanjing")]).last_modified is not None
+
+
+def test_demo_data_written_in_bulk_moves_its_cities_and_the_site_only():
+    before = versions()
+    freshness.cities_changed(["nanjing"])
+    assert moved(before) == {freshness.REPORTS, freshness.city("nanjing")}
+
+
+@pytest.fixture
+def reference_receivers_unconnected():
+    """The reference receivers as a process has them before its apps are ready: none."""
+    for model in freshness.REFERENCE_MODELS:
+        post_save.disconnect(freshness._reference_changed, sender=model)
+        post_delete.disconnect(freshness._reference_changed, sender=model)
+    yield
+    freshness.connect_receivers()
+
+
+def test_reference_edits_move_the_version_once_however_often_the_apps_start(
+    reference_receivers_unconnected, django_user_model
+):
+    freshness.connect_receivers()
+    freshness.connect_receivers()  # Django may run an app's ready() more than once
+    table = PublishedVersion._meta.db_table
+    before = versions()
+    with CaptureQueriesContext(connection) as queries:
+        method = make_method()
+    assert sum(table in query["sql"] for query in queries) == 1
+    assert moved(before) == {freshness.REFERENCE}
+    before = versions()
+    method.delete()
+    assert moved(before) == {freshness.REFERENCE}
+    before = versions()
+    reader = django_user_model.objects.create_user("reader")  # not data the public sees
+    reader.delete()
+    assert moved(before) == set()
 
 
 def test_drafts_and_staff_are_never_stored(client, reviewer_user, report_2023):
