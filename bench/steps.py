@@ -6,6 +6,7 @@ The database is the one DATABASE_URL names (the runner points it at a scratch da
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import resource
@@ -40,7 +41,13 @@ SEPARATOR = "、"
 FLOOR_LINES = 1_000_000  # imported rows are numbered from here, after the generated ones
 STOCK_LINES = 2_000_000
 PROJECT_LINES = 3_000_000
+ADMIN_LINES = 4_000_000
 BATCH = 2000
+ADMIN_IMPORT = "/admin/hotline/datasharingrequest/import/"
+# The worker's poll of its queue when idle: db_worker's default, as the deployed service runs it
+# (README, "Deploying"); a job waits up to this long before a worker takes it.
+WORKER_INTERVAL = 1.0
+SAMPLE_SECONDS = 0.02  # how often the job's progress file is looked at
 
 
 def peak_rss_mb() -> float:
@@ -342,6 +349,184 @@ def import_project(args) -> dict:
     return {"rows": rows, "seconds": seconds, "peak_mb": peak_rss_mb(), "start_mb": before}
 
 
+def admin_import_job(args, *, worker_env=None) -> dict:
+    """The same file as import_project, uploaded to the admin's import by a data-entry clerk
+    (the test client, the real views), which makes it a background job (hotline.importing.jobs):
+    its preview, then, once confirmed, its import, each run by a real worker (`manage.py
+    db_worker` in a process of its own, started before the upload, as deployed).
+
+    Measured: the request that starts the job; upload to done; the largest gap between the
+    job's progress updates while a step runs (the worker rewrites a progress file beside the
+    upload, which the job's page polls; looked at every SAMPLE_SECONDS from here, its end
+    being the job's state leaving "running"); the worker's peak RSS (VmHWM).
+    """
+    import subprocess
+    import tempfile
+    import threading
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client, override_settings
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    from hotline import roles
+    from hotline.models import DataSharingRequest, ImportJob
+
+    path = offset_lines(Path(args.path), ADMIN_LINES)
+    with open(path, newline="", encoding="utf-8") as source:
+        rows = sum(1 for _row in csv.reader(source)) - 1
+    user = get_user_model().objects.create_user(
+        f"bench-clerk-{os.getpid()}-{time.monotonic_ns()}", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=roles.DATA_ENTRY))
+    client = Client()
+    client.force_login(user)
+    # The clerk opens the upload page first, as in a browser: the process is warm, as a
+    # deployed one is (pdf_job_start's first request shows the cold start's cost).
+    if client.get(ADMIN_IMPORT).status_code != 200:
+        raise SystemExit(f"{ADMIN_IMPORT} did not answer 200 to a data-entry clerk")
+    with open(path, "rb") as upload:
+        body = encode_multipart(BOUNDARY, {"import_file": upload, "format": "0"})
+    before = DataSharingRequest.private_objects.filter(line__gt=ADMIN_LINES).count()
+
+    with (
+        tempfile.TemporaryDirectory(prefix="hotline-bench-imports-") as folder,
+        # Only a file of more rows than this is a job: the small run's file too.
+        override_settings(
+            IMPORT_UPLOAD_DIR=Path(folder),
+            IMPORT_BACKGROUND_ROWS=min(settings.IMPORT_BACKGROUND_ROWS, rows - 1),
+        ),
+        synthetic_drafts(),
+    ):
+        env = {
+            **(worker_env or os.environ),
+            "IMPORT_UPLOAD_DIR": folder,
+            "DJANGO_SETTINGS_MODULE": "hotline.settings",
+        }
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
+             "--interval", str(WORKER_INTERVAL)],
+            cwd=settings.BASE_DIR, env=env, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        output, ready = [], threading.Event()
+
+        def drain():
+            for line in worker.stdout:
+                output.append(line)
+                if "Starting worker" in line:
+                    ready.set()
+            ready.set()
+
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        try:
+            if not ready.wait(60) or worker.poll() is not None:
+                raise SystemExit(f"db_worker did not start: {''.join(output)[-2000:]}")
+            start_mb = vm_hwm_mb(worker.pid)
+            started = time.perf_counter()
+            response = client.generic("POST", ADMIN_IMPORT, body, content_type=MULTIPART_CONTENT)
+            start_ms = (time.perf_counter() - started) * 1000
+            if response.status_code != 302 or "/importjob/" not in response["Location"]:
+                raise SystemExit(f"the upload answered {response.status_code}, not a job")
+            job = ImportJob.objects.get(user=user)
+            watched = watch_job(job, worker, output, confirm=lambda: client.post(
+                f"/admin/hotline/importjob/{job.pk}/confirm/"
+            ))  # fmt: skip
+            seconds = time.perf_counter() - started
+            peak_mb = vm_hwm_mb(worker.pid)
+        finally:
+            if worker.poll() is None:
+                worker.terminate()
+            worker.wait(30)
+            reader.join(5)
+        job.refresh_from_db()
+        if job.state != ImportJob.DONE:
+            raise SystemExit(f"import job {job.state}: {job.error[:2000]}")
+        # The job's files are gone once it is done (the worker removes them).
+        left = sorted(p.name for p in Path(folder).iterdir() if p.name != job.stored_name)
+        assert not left, left
+    path.unlink()
+    imported = DataSharingRequest.private_objects.filter(line__gt=ADMIN_LINES).count() - before
+    if imported != rows:
+        raise SystemExit(f"the admin's job imported {imported} rows of {rows}")
+    return {
+        "rows": rows,
+        "bytes": len(body),
+        "start_ms": start_ms,
+        "seconds": seconds,
+        "peak_mb": peak_mb,
+        "start_mb": start_mb,
+        **watched,
+    }
+
+
+def watch_job(job, worker, output, *, confirm) -> dict:
+    """Follow the job through its preview and its import, confirming it once it waits; per
+    step, the moments its progress file was rewritten and when the step ended."""
+    from hotline.importing import jobs
+    from hotline.models import ImportJob
+
+    progress = jobs._side(job, "progress")
+    steps = {}  # step: {"queued": t, "running": t, "updates": [t, ...], "ended": t}
+    seen = None
+    last_query = 0.0
+    step = ImportJob.PREVIEW
+    steps[step] = {"queued": time.perf_counter(), "updates": []}
+    confirmed_at = None
+    while True:
+        now = time.perf_counter()
+        try:
+            stat = progress.stat()
+            key = (stat.st_ino, stat.st_mtime_ns)
+        except FileNotFoundError:
+            key = None
+        if key is not None and key != seen:
+            steps[step].setdefault("running", now)
+            steps[step]["updates"].append(now)
+        seen = key
+        if now - last_query >= 5 * SAMPLE_SECONDS:
+            last_query = now
+            job.refresh_from_db(fields=["state", "step", "error"])
+            if job.state == ImportJob.RUNNING:
+                steps[step].setdefault("running", now)
+            elif job.state == ImportJob.WAITING and step == ImportJob.PREVIEW:
+                steps[step]["ended"] = now
+                confirm()
+                confirmed_at = time.perf_counter()
+                step = ImportJob.IMPORT
+                steps[step] = {"queued": confirmed_at, "updates": []}
+                seen = None
+            elif job.state in ImportJob.ENDED:
+                steps[step]["ended"] = now
+                break
+        if worker.poll() is not None:
+            raise SystemExit(f"db_worker stopped ({worker.returncode}): {''.join(output)[-2000:]}")
+        time.sleep(SAMPLE_SECONDS)
+    if job.state != ImportJob.DONE:
+        raise SystemExit(f"import job {job.state} in its {step}: {job.error[:2000]}")
+    result = {"max_gap": 0.0, "updates": 0}
+    for name, found in steps.items():
+        moments = [found.get("running", found["ended"]), *found["updates"], found["ended"]]
+        gaps = [b - a for a, b in itertools.pairwise(moments)]
+        result[f"{name}_seconds"] = found["ended"] - found.get("running", found["ended"])
+        result[f"{name}_queued"] = found.get("running", found["ended"]) - found["queued"]
+        result[f"{name}_max_gap"] = max(gaps, default=0.0)
+        result[f"{name}_gaps"] = [round(gap, 3) for gap in gaps]
+        result["max_gap"] = max(result["max_gap"], result[f"{name}_max_gap"])
+        result["updates"] += len(found["updates"])
+    return result
+
+
+def vm_hwm_mb(pid) -> float:
+    """A live process's peak resident memory (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit("no VmHWM in /proc: peak memory is measured on Linux only")
+
+
 def export_csv(args) -> dict:
     """The public site's streamed download of the whole data-sharing register."""
     from django.test import Client
@@ -412,6 +597,7 @@ STEPS = {
     "import_floor": import_floor,
     "import_stock": import_stock,
     "import_project": import_project,
+    "admin_import_job": admin_import_job,
     "export_csv": export_csv,
     "resolves": resolves,
     "pdf_job_start": pdf_job_start,

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from bench import steps
-from hotline.models import DataSharingRequest
+from hotline.models import DataSharingRequest, ImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +55,22 @@ def test_the_pdf_job_step_measures_requests_that_queue_a_job():
     result = steps.pdf_job_start(argparse.Namespace(limit=5))
     assert result["requests"] == 1  # the published 2023 report; each answered 202 or it stops
     assert DBTaskResult.objects.get().task_path == "reports.tasks.render_report_pdf"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_import_step_runs_the_job_through_a_worker(sharing_csv, worker_env):
+    result = steps.admin_import_job(
+        argparse.Namespace(path=str(sharing_csv)), worker_env=worker_env
+    )
+
+    assert result["rows"] == 6
+    stored = DataSharingRequest.private_objects.filter(line__gt=steps.ADMIN_LINES)
+    assert stored.count() == 6
+    assert all(request.recipients.exists() for request in stored)
+    job = ImportJob.objects.get()
+    assert (job.state, job.rows_read, job.file_name) == (ImportJob.DONE, 6, "sharing-4000000.csv")
+    # Each step wrote its progress at least once, and the figures are what the bench prints.
+    assert result["updates"] >= 2
+    assert 0 < result["preview_seconds"] + result["import_seconds"] < result["seconds"]
+    assert result["start_ms"] > 0
+    assert 0 < result["start_mb"] <= result["peak_mb"]
