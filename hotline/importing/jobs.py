@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 20  # of the preview kept on the job, for its page
 HEARTBEAT_SECONDS = 0.5  # the progress file is rewritten at most this often
+LOG_BATCH = 500  # admin log entries written in one statement
 
 
 class Cancelled(Exception):
@@ -231,6 +232,10 @@ def _run(job: ImportJob) -> str:
             _write_progress(job, rows, fraction)
             beat["at"] = time.monotonic()
 
+    def alive():  # after the file is read: the page still sees the job move
+        if time.monotonic() - beat["at"] >= HEARTBEAT_SECONDS:
+            report(outcome.rows, 1.0)
+
     spec = spec_for(job.spec)
     with transaction.atomic():
         with job.path.open("rb") as stream:
@@ -262,7 +267,7 @@ def _run(job: ImportJob) -> str:
                 for row in outcome.preview[:PREVIEW_ROWS]
             ]
         else:
-            write_admin_log(outcome, job.user)
+            write_admin_log(outcome, job.user, alive=alive)
             # In the import's transaction: done and written together, or neither.
             return _end(job, ImportJob.DONE, started, result=result, rows=outcome.rows)
     if not outcome.ok:
@@ -295,14 +300,16 @@ def _end(job, state, started, *, result=None, rows=None, error=""):
     return state
 
 
-def write_admin_log(outcome, user) -> None:
-    """The admin's log: one entry per record written, as the admin's own import writes them."""
+def write_admin_log(outcome, user, *, alive=lambda: None) -> None:
+    """The admin's log: one entry per record written, as the admin's own import writes them.
+    Written LOG_BATCH entries at a time (bulk_create would hold every entry of a 100,000-row
+    import at once), calling `alive()` between batches."""
     if settings.IMPORT_EXPORT_SKIP_ADMIN_LOG or not getattr(user, "pk", None):
         return
     content_type = ContentType.objects.get_for_model(outcome.spec.model)
     message = change_reason(outcome.file_name)
-    LogEntry.objects.bulk_create(
-        (
+    for start in range(0, len(outcome.log), LOG_BATCH):
+        LogEntry.objects.bulk_create(
             LogEntry(
                 user_id=user.pk,
                 content_type=content_type,
@@ -311,10 +318,9 @@ def write_admin_log(outcome, user) -> None:
                 action_flag=flag,
                 change_message=message,
             )
-            for pk, text, flag in outcome.log
-        ),
-        batch_size=500,
-    )
+            for pk, text, flag in outcome.log[start : start + LOG_BATCH]
+        )
+        alive()
 
 
 def _side(job, kind) -> Path:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -163,6 +163,30 @@ def test_a_running_import_cancelled_rolls_back_every_batch(clerk, draft, monkeyp
     assert job.state == ImportJob.CANCELLED and "未保存" in job.error
     assert not DataSharingRequest.private_objects.filter(report=draft).exists()
     assert not job.path.exists()
+
+
+def test_the_job_shows_progress_while_it_writes_the_admin_log(
+    clerk, draft, monkeypatch, data_entry_user
+):
+    """After the last row is read, the admin's log (one entry per record) is written in
+    batches, and the job's page keeps seeing it move, so that staff (and the stale-job check)
+    do not take a long import's last seconds for a dead worker."""
+    job = start(clerk, register(7))
+    ImportJob.objects.filter(pk=job.pk).update(step=ImportJob.IMPORT)
+    write, beats = jobs._write_progress, []
+
+    def recorded(job_, rows, fraction):
+        beats.append((rows, fraction, LogEntry.objects.count()))
+        write(job_, rows, fraction)
+
+    monkeypatch.setattr(jobs, "_write_progress", recorded)
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0)
+    monkeypatch.setattr(jobs, "LOG_BATCH", 3)
+    assert jobs.run_import_job.call(job.pk) == ImportJob.DONE
+    # Beats after the file was read, each with more of the log written: 3, 6, then all 7.
+    assert [entries for rows, fraction, entries in beats if entries] == [3, 6, 7]
+    assert all(rows == 7 and fraction == 1.0 for rows, fraction, entries in beats if entries)
+    assert LogEntry.objects.filter(user=data_entry_user, action_flag=ADDITION).count() == 7
 
 
 def test_a_preview_nobody_confirms_expires_with_its_file(clerk, draft, worker_env):
