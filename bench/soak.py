@@ -10,9 +10,11 @@ In every scenario 8 readers read the public pages (unknown query parameters incl
 editor adds records to a draft over the API, and a reviewer reopens and publishes a report
 every 2 s. Scenarios: `baseline` (and an import of a data-sharing file into the draft),
 `redis-killed`, `redis-hung` (SIGSTOP), `downloads` (parallel downloads of the register, two
-of them read slowly). Printed per scenario: requests, 5xx, p50/p99, failed writes, worker
-restarts, the workers' memory, and whether the data ended consistent (every acknowledged write
-stored once, with one history row; the import whole or not at all).
+of them read slowly). Printed per scenario: requests, 5xx, p50/p99, failed writes, workers
+replaced for cause (a timeout, a crash, a kill) and workers recycled as configured
+(gunicorn's max_requests, not a fault), the workers' memory, and whether the data ended
+consistent (every acknowledged write stored once, with one history row; the import whole or
+not at all).
 
     python -m bench.soak [--short] [--databases sqlite,postgres]
 """
@@ -25,6 +27,7 @@ import http.client
 import json
 import os
 import random
+import re
 import secrets
 import signal
 import statistics
@@ -136,6 +139,12 @@ class Tally:
         with self.lock:
             self.writes += ok
             self.failed_writes += not ok
+
+
+# gunicorn's arbiter's lines for a worker that ended other than as planned.
+FAILED_WORKER = re.compile(
+    r"WORKER TIMEOUT \(pid:(\d+)\)|Worker \(pid:(\d+)\) (?:exited with code|was sent (?!SIGTERM))"
+)
 
 
 class Site:
@@ -264,13 +273,18 @@ class Site:
             )
         return total / 1024
 
-    def boots(self) -> int:
-        return self.log.read_text(errors="replace").count("Booting worker")
+    def failed_workers(self) -> set[str]:
+        """The pids of workers that gunicorn replaced for cause: timed out, crashed or killed
+        (a worker stopped with SIGTERM, or recycled after max_requests, is not one)."""
+        return {a or b for a, b in FAILED_WORKER.findall(self.log.read_text(errors="replace"))}
+
+    def recycled(self) -> int:
+        return self.log.read_text(errors="replace").count("Autorestarting worker")
 
 
 def run_scenario(site: Site, name: str, seconds: float) -> dict:
     tally, stop = Tally(), threading.Event()
-    boots = site.boots()
+    failed, recycled = site.failed_workers(), site.recycled()
     editor = {
         "Authorization": f"Token {site.tokens['soak-editor']}",
         "Content-Type": "application/json",
@@ -352,7 +366,8 @@ def run_scenario(site: Site, name: str, seconds: float) -> dict:
         "p99": reads[int(len(reads) * 0.99) - 1] if reads else 0,
         "writes": tally.writes,
         "failed_writes": tally.failed_writes,
-        "restarts": site.boots() - boots,
+        "restarts": len(site.failed_workers() - failed),
+        "recycled": site.recycled() - recycled,
         "memory_mb": memory,
         "import": None if importer is None else importer.returncode,
     }
@@ -430,7 +445,7 @@ def main(argv=None) -> int:
                 continue
             results += soak_database(db, url, seconds, rows)
     columns = "database  scenario       requests   5xx  cut  >30s  p50 s  p99 s  failed/writes"
-    print(columns + "  restarts  memory MB  data")
+    print(columns + "  restarts  recycled  memory MB  data")
     ok = True
     for r in results:
         verdict = "PASS" if r["consistent"] else "FAIL"
@@ -439,7 +454,8 @@ def main(argv=None) -> int:
         print(
             f"{r['database']:9} {r['scenario']:13} {r['requests']:9} {r['5xx']:5} "
             f"{r['truncated']:4} {r['over_30s']:5} {r['p50']:6.2f} {r['p99']:6.2f} "
-            f"{r['failed_writes']:7}/{attempted:<6} {r['restarts']:8} {r['memory_mb']:10.0f}  "
+            f"{r['failed_writes']:7}/{attempted:<6} {r['restarts']:8} {r['recycled']:9} "
+            f"{r['memory_mb']:10.0f}  "
             f"{verdict}"
         )
         if "detail" in r:
