@@ -7,33 +7,26 @@ findings all write numbers through `format_number`.
 from decimal import Decimal
 
 from django.utils import numberformat
-from django.utils.translation import get_language
 
 from hotline.parsing import typed_decimals
 
 DASH = "—"  # not reported; never 0 (GLOSSARY, units and changes)
 
-# Grouped by three with commas in both languages (1,438,746), as the hotline's reports and
+# Grouped by three with commas, in both languages (1,438,746), as the hotline's reports and
 # Chinese statistical bulletins print them; Django's zh-hans locale would not group at all.
-SEPARATORS = {"zh": (".", ","), "en": (".", ",")}
-
-
-def _separators():
-    lang = (get_language() or "zh").split("-")[0]
-    return SEPARATORS.get(lang, SEPARATORS["en"])
+DECIMAL_SEPARATOR, THOUSAND_SEPARATOR = ".", ","
 
 
 def format_number(value, decimals: int | None = None) -> str:
     if value is None:
         return DASH
-    decimal_sep, thousand_sep = _separators()
     if decimals is None:
         decimals = typed_decimals(value) if isinstance(value, Decimal) else 0
     return numberformat.format(
         value,
-        decimal_sep,
+        DECIMAL_SEPARATOR,
         decimal_pos=decimals,
         grouping=3,
-        thousand_sep=thousand_sep,
+        thousand_sep=THOUSAND_SEPARATOR,
         force_grouping=True,
     )

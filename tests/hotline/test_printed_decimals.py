@@ -9,10 +9,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from hotline.importing.workbook import write_workbook
 from hotline.models import Indicator
+from hotline.numbers import format_number
 
 from ..jobs import pdf_bytes
 from . import factories as f
@@ -87,3 +89,21 @@ def test_the_public_page_and_its_pdf_print_the_decimals(client):
     content = pdf_bytes(client, "/reports/huaian/2023/report.pdf")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert "92.30" in text
+
+
+@pytest.mark.parametrize(
+    "value, decimals, written",
+    [
+        (Decimal("92.30"), None, "92.30"),  # the decimals it was typed with, the 0 kept
+        (Decimal("1438746"), None, "1,438,746"),
+        (1438746, None, "1,438,746"),  # a count: no decimals
+        (Decimal("0.5"), 2, "0.50"),  # the printed decimals, when given
+        (Decimal("1577053.6"), 2, "1,577,053.60"),
+        (Decimal("-8.77"), 2, "-8.77"),
+        (None, None, "—"),  # not reported, never 0
+    ],
+)
+def test_numbers_are_grouped_by_three_with_their_printed_decimals(value, decimals, written):
+    for language in ("zh-hans", "en"):  # the same in both: as the report prints them
+        with translation.override(language):
+            assert format_number(value, decimals) == written
