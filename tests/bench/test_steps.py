@@ -69,8 +69,8 @@ def test_the_admin_import_step_runs_the_job_through_a_worker(sharing_csv, worker
     assert all(request.recipients.exists() for request in stored)
     job = ImportJob.objects.get()
     assert (job.state, job.rows_read, job.file_name) == (ImportJob.DONE, 6, "sharing-4000000.csv")
-    # Each step wrote its progress at least once, and the figures are what the bench prints.
-    assert result["updates"] >= 2
+    # The figures the bench prints. (How many progress updates the sampler sees is not
+    # asserted: 6 rows are read in less than its 20 ms between looks; it failed in CI once.)
     assert 0 < result["preview_seconds"] + result["import_seconds"] < result["seconds"]
     assert result["start_ms"] > 0
     assert 0 < result["start_mb"] <= result["peak_mb"]
