@@ -139,7 +139,9 @@ def test_a_link_to_a_table_far_down_lands_on_it_and_shows_it(live_server, page, 
     )
     page.goto(f"{live_server.url}/reports/huaian/2023/#t-sharing-register")
     top = far.evaluate("e => e.getBoundingClientRect().top")
-    assert 0 <= top < PHONE["height"] / 2
+    # At the top of the screen, give or take the fraction of a pixel that laying out the
+    # sections above it may leave (-0.23 px seen in CI).
+    assert -2 <= top < PHONE["height"] / 2
     row = far.locator("tbody tr").first
     assert row.is_visible() and row.bounding_box()["height"] > 10
     assert errors == []
