@@ -488,11 +488,12 @@ def watch_job(job, worker, output, *, confirm) -> dict:
         seen = key
         if now - last_query >= 5 * SAMPLE_SECONDS:
             last_query = now
-            job.refresh_from_db(fields=["state", "step", "error"])
+            job.refresh_from_db(fields=["state", "step", "error", "seconds"])
             if job.state == ImportJob.RUNNING:
                 steps[step].setdefault("running", now)
             elif job.state == ImportJob.WAITING and step == ImportJob.PREVIEW:
                 steps[step]["ended"] = now
+                steps[step]["worker_seconds"] = job.seconds
                 confirm()
                 confirmed_at = time.perf_counter()
                 step = ImportJob.IMPORT
@@ -500,6 +501,7 @@ def watch_job(job, worker, output, *, confirm) -> dict:
                 seen = None
             elif job.state in ImportJob.ENDED:
                 steps[step]["ended"] = now
+                steps[step]["worker_seconds"] = job.seconds
                 break
         if worker.poll() is not None:
             raise SystemExit(f"db_worker stopped ({worker.returncode}): {''.join(output)[-2000:]}")
@@ -508,10 +510,13 @@ def watch_job(job, worker, output, *, confirm) -> dict:
         raise SystemExit(f"import job {job.state} in its {step}: {job.error[:2000]}")
     result = {"max_gap": 0.0, "updates": 0}
     for name, found in steps.items():
-        moments = [found.get("running", found["ended"]), *found["updates"], found["ended"]]
+        # A short step can start and end between two looks: then when it ran is known only
+        # from the duration the worker recorded on the job.
+        running = found.get("running", found["ended"] - (found["worker_seconds"] or 0.0))
+        moments = [running, *found["updates"], found["ended"]]
         gaps = [b - a for a, b in itertools.pairwise(moments)]
-        result[f"{name}_seconds"] = found["ended"] - found.get("running", found["ended"])
-        result[f"{name}_queued"] = found.get("running", found["ended"]) - found["queued"]
+        result[f"{name}_seconds"] = found["worker_seconds"]
+        result[f"{name}_queued"] = running - found["queued"]
         result[f"{name}_max_gap"] = max(gaps, default=0.0)
         result[f"{name}_gaps"] = [round(gap, 3) for gap in gaps]
         result["max_gap"] = max(result["max_gap"], result[f"{name}_max_gap"])
