@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, negotiation, renderers, serializers
 
 from hotline import writers
+from hotline.numbers import download_cell
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -101,5 +102,5 @@ class ProvinceCSVRenderer(CSVRenderer):
 
 
 def cell(figure: dict):
-    """The printed number, or the text printed instead; empty for a "—"."""
-    return Decimal(figure["value"]) if figure["value"] is not None else (figure["text"] or None)
+    value = figure["value"]  # as serialized: the printed number, as a string
+    return download_cell(Decimal(value) if value is not None else None, figure["text"])

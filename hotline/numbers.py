@@ -30,3 +30,9 @@ def format_number(value, decimals: int | None = None) -> str:
         thousand_sep=THOUSAND_SEPARATOR,
         force_grouping=True,
     )
+
+
+def download_cell(number: Decimal | None, text: str) -> Decimal | str | None:
+    """What a download's cell holds for a figure: its number as printed, else the text printed
+    in its place (优秀); empty for a "—", never 0."""
+    return number if number is not None else (text or None)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hotline.importing.constraints import validate_checks
+from hotline.numbers import download_cell
 from hotline.roles import sees_drafts
 
 from .catalogue import AppealCategory, Indicator
@@ -459,9 +460,7 @@ class Figure(models.Model):
 
     @property
     def printed_cell(self) -> Decimal | str | None:
-        """What a download's cell holds: the printed number, else the text printed in its
-        place; empty for a "—"."""
-        return self.printed_value if self.value is not None else (self.text or None)
+        return download_cell(self.printed_value, self.text)
 
     def clean(self):
         # Set before full_clean() validates the constraints, which read the copy.
