@@ -295,6 +295,29 @@ def rule(code, kind, target=None, operands=(), **fields):
     return made
 
 
+def quotient_rule(code, kind, target, top, denominator, *, scale=100):
+    """A share (part ÷ whole) or a ratio (numerator ÷ denominator; "population" as in rule)."""
+    role = CheckOperand.Role.PART if kind == CheckRule.Kind.SHARE else CheckOperand.Role.NUMERATOR
+    return rule(
+        code,
+        kind,
+        target,
+        [(role, top, 1), (CheckOperand.Role.DENOMINATOR, denominator, 1)],
+        scale=scale,
+    )
+
+
+def weighted_average_rule(code, target, pairs):
+    """pairs: (value, weight) indicators, in their printed order."""
+    Role = CheckOperand.Role
+    operands = [
+        operand
+        for order, (value, weight) in enumerate(pairs, 1)
+        for operand in ((Role.VALUE, value, order), (Role.WEIGHT, weight, order))
+    ]
+    return rule(code, CheckRule.Kind.WEIGHTED_AVERAGE, target, operands)
+
+
 def category_count(of_report, category_code, count, share=None, *, appeal_type="all", decimals=2):
     return make_appeal_count(
         of_report,

@@ -121,13 +121,7 @@ def test_a_rate_is_off_in_points_between_bounds_of_its_rounding():
     table = labelled_table()
     rate = labelled("r.rate", table, kind=RATE, row="Answered", column="Rate")
     asked, answered = labelled("r.asked", table), labelled("r.answered", table)
-    f.rule(
-        "r.rate",
-        Kind.RATIO,
-        rate,
-        [(Role.NUMERATOR, answered, 1), (Role.DENOMINATOR, asked, 1)],
-        scale=100,
-    )
+    f.quotient_rule("r.rate", Kind.RATIO, rate, answered, asked)
     f.figure(report, answered, 19)
     f.figure(report, asked, 40)
     f.figure(report, rate, "50.0", decimals=1)
@@ -145,13 +139,7 @@ def test_a_rate_per_person_shows_its_scale_and_the_population():
     table = labelled_table()
     per = labelled("p.per", table, kind=Indicator.Kind.RATIO)
     staff = labelled("p.staff", table)
-    f.rule(
-        "p.per",
-        Kind.RATIO,
-        per,
-        [(Role.NUMERATOR, staff, 1), (Role.DENOMINATOR, "population", 1)],
-        scale=1000,
-    )
+    f.quotient_rule("p.per", Kind.RATIO, per, staff, "population", scale=1000)
     f.figure(report, staff, 3)
     f.figure(report, per, 16)
     d = only(report)
@@ -165,7 +153,7 @@ def test_a_ratio_of_scale_1_shows_no_scale():
     table = labelled_table()
     per = labelled("q.per", table, kind=Indicator.Kind.RATIO)
     a, b = labelled("q.a", table), labelled("q.b", table)
-    f.rule("q.per", Kind.RATIO, per, [(Role.NUMERATOR, a, 1), (Role.DENOMINATOR, b, 1)], scale=1)
+    f.quotient_rule("q.per", Kind.RATIO, per, a, b, scale=1)
     f.figure(report, a, 3)
     f.figure(report, b, 4)
     f.figure(report, per, "0.70", decimals=2)
@@ -177,17 +165,7 @@ def test_a_weighted_average_that_is_a_duration_has_no_percent_sign():
     table = labelled_table()
     avg = {row: labelled(f"w.{row}.avg", table, kind=Indicator.Kind.DURATION) for row in "iot"}
     calls = {row: labelled(f"w.{row}.calls", table) for row in "io"}
-    f.rule(
-        "w.avg",
-        Kind.WEIGHTED_AVERAGE,
-        avg["t"],
-        [
-            (Role.VALUE, avg["i"], 1),
-            (Role.WEIGHT, calls["i"], 1),
-            (Role.VALUE, avg["o"], 2),
-            (Role.WEIGHT, calls["o"], 2),
-        ],
-    )
+    f.weighted_average_rule("w.avg", avg["t"], [(avg["i"], calls["i"]), (avg["o"], calls["o"])])
     f.figure(report, calls["i"], 1)
     f.figure(report, calls["o"], 3)
     f.figure(report, avg["i"], 10)
@@ -502,13 +480,7 @@ def test_a_share_of_0_is_0_and_a_denominator_of_0_is_not_checked():
         labelled("s.p", table),
         labelled("s.w", table),
     )
-    f.rule(
-        "s.share",
-        Kind.SHARE,
-        share,
-        [(Role.PART, part, 1), (Role.DENOMINATOR, whole, 1)],
-        scale=100,
-    )
+    f.quotient_rule("s.share", Kind.SHARE, share, part, whole)
     f.figure(report, part, 0)
     f.figure(report, whole, 20)
     f.figure(report, share, "0.00", decimals=2)
@@ -524,17 +496,7 @@ def test_a_weighted_average_of_weights_0_is_not_checked():
     table = labelled_table()
     avg = {row: labelled(f"w.{row}", table, kind=RATE) for row in "iot"}
     calls = {row: labelled(f"c.{row}", table) for row in "io"}
-    f.rule(
-        "w.avg",
-        Kind.WEIGHTED_AVERAGE,
-        avg["t"],
-        [
-            (Role.VALUE, avg["i"], 1),
-            (Role.WEIGHT, calls["i"], 1),
-            (Role.VALUE, avg["o"], 2),
-            (Role.WEIGHT, calls["o"], 2),
-        ],
-    )
+    f.weighted_average_rule("w.avg", avg["t"], [(avg["i"], calls["i"]), (avg["o"], calls["o"])])
     for row in "iot":
         f.figure(report, avg[row], "50.0", decimals=1)
     f.figure(report, calls["i"], 0)
@@ -820,13 +782,7 @@ def test_implied_rules_skip_the_population_and_figures_not_in_the_report():
     report = f.report(population=1000)
     table = labelled_table()
     per, staff = labelled("p.per", table, kind=Indicator.Kind.RATIO), labelled("p.staff", table)
-    f.rule(
-        "p.per",
-        Kind.RATIO,
-        per,
-        [(Role.NUMERATOR, staff, 1), (Role.DENOMINATOR, "population", 1)],
-        scale=1000,
-    )
+    f.quotient_rule("p.per", Kind.RATIO, per, staff, "population", scale=1000)
     f.figure(report, staff, 2, change="100")
     f.figure(report, per, 2, change="100")
     total, missing = labelled("n.total", table), labelled("n.missing", table)
@@ -913,13 +869,7 @@ def test_a_rate_of_one_case_is_checked_like_any_other():
         labelled("o.asked", table),
         labelled("o.answered", table),
     )
-    f.rule(
-        "o.rate",
-        Kind.RATIO,
-        rate,
-        [(Role.NUMERATOR, answered, 1), (Role.DENOMINATOR, asked, 1)],
-        scale=100,
-    )
+    f.quotient_rule("o.rate", Kind.RATIO, rate, answered, asked)
     f.figure(report, answered, 1)
     f.figure(report, asked, 1)
     f.figure(report, rate, "50.00", decimals=2)
@@ -932,17 +882,7 @@ def test_a_mean_weighted_by_proportions_that_add_up_to_1_is_checked():
     ratio = Indicator.Kind.RATIO
     avg = {row: labelled(f"w.{row}", table, kind=Indicator.Kind.DURATION) for row in "iot"}
     weight = {row: labelled(f"p.{row}", table, kind=ratio) for row in "io"}
-    f.rule(
-        "w.avg",
-        Kind.WEIGHTED_AVERAGE,
-        avg["t"],
-        [
-            (Role.VALUE, avg["i"], 1),
-            (Role.WEIGHT, weight["i"], 1),
-            (Role.VALUE, avg["o"], 2),
-            (Role.WEIGHT, weight["o"], 2),
-        ],
-    )
+    f.weighted_average_rule("w.avg", avg["t"], [(avg["i"], weight["i"]), (avg["o"], weight["o"])])
     f.figure(report, weight["i"], "0.4", decimals=1)
     f.figure(report, weight["o"], "0.6", decimals=1)
     f.figure(report, avg["i"], 10)

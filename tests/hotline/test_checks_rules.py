@@ -102,13 +102,7 @@ def share_report(printed):
     table = f.table()
     share = f.indicator("s.share", kind=RATE, in_table=table)
     part, whole = f.indicator("s.part", in_table=table), f.indicator("s.total", in_table=table)
-    f.rule(
-        "s.share",
-        Kind.SHARE,
-        share,
-        [(Role.PART, part, 1), (Role.DENOMINATOR, whole, 1)],
-        scale=100,
-    )
+    f.quotient_rule("s.share", Kind.SHARE, share, part, whole)
     f.figure(report, part, 901)
     f.figure(report, whole, 20000)  # 901 ÷ 20000 = 4.505% exactly
     f.figure(report, share, printed, decimals=2)
@@ -136,13 +130,7 @@ def rate_report(printed):
     table = f.table()
     rate = f.indicator("r.rate", kind=RATE, in_table=table)
     asked, answered = f.indicator("r.asked", in_table=table), f.indicator("r.ans", in_table=table)
-    f.rule(
-        "r.rate",
-        Kind.RATIO,
-        rate,
-        [(Role.NUMERATOR, answered, 1), (Role.DENOMINATOR, asked, 1)],
-        scale=100,
-    )
+    f.quotient_rule("r.rate", Kind.RATIO, rate, answered, asked)
     f.figure(report, answered, 603032)
     f.figure(report, asked, 1951197)  # 30.9058%
     f.figure(report, rate, printed, decimals=2)
@@ -165,13 +153,7 @@ def test_a_rate_per_100000_residents_uses_the_population():
     table = f.table()
     seats = f.indicator("p.seats", kind=Indicator.Kind.RATIO, in_table=table)
     staff = f.indicator("p.staff", in_table=table)
-    f.rule(
-        "p.seats",
-        Kind.RATIO,
-        seats,
-        [(Role.NUMERATOR, staff, 1), (Role.DENOMINATOR, "population", 1)],
-        scale=100000,
-    )
+    f.quotient_rule("p.seats", Kind.RATIO, seats, staff, "population", scale=100000)
     f.figure(report, staff, 252)
     f.figure(report, seats, "5.53", decimals=2)  # 252 ÷ 4556230 × 100000 = 5.5309
     assert not flagged(report, "p.seats")
@@ -193,16 +175,8 @@ def average_report(printed_total):
     table = f.table()
     share = {row: f.indicator(f"w.{row}.share", kind=RATE, in_table=table) for row in "iot"}
     calls = {row: f.indicator(f"w.{row}.calls", in_table=table) for row in "io"}
-    f.rule(
-        "w.share",
-        Kind.WEIGHTED_AVERAGE,
-        share["t"],
-        [
-            (Role.VALUE, share["i"], 1),
-            (Role.WEIGHT, calls["i"], 1),
-            (Role.VALUE, share["o"], 2),
-            (Role.WEIGHT, calls["o"], 2),
-        ],
+    f.weighted_average_rule(
+        "w.share", share["t"], [(share["i"], calls["i"]), (share["o"], calls["o"])]
     )
     f.figure(report, calls["i"], 1421313)
     f.figure(report, calls["o"], 155517)
