@@ -34,6 +34,25 @@ class Load:
     tool: str
 
 
+def db_worker(env: dict, *, interval: float, **popen) -> subprocess.Popen:
+    """`manage.py db_worker` as "Deploying" runs one (no autoreload), in a process of its own."""
+    command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
+    return subprocess.Popen([*command, "--interval", str(interval)], cwd=ROOT, env=env, **popen)
+
+
+def status_mb(pid: int, field: str) -> float | None:
+    """A memory figure of a live process from /proc (Linux): VmRSS now, VmHWM its peak; None
+    once it has gone."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise SystemExit(f"no {field} in /proc/{pid}/status: memory is measured on Linux only")
+
+
 def free_port() -> int:
     """Any free port, or the first free one of BENCH_PORTS ("8600-8650") on a shared machine."""
     first, _, last = os.environ.get("BENCH_PORTS", "0").partition("-")

@@ -39,6 +39,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import load
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 BIN = Path(sys.executable).parent
@@ -233,12 +235,8 @@ class Site:
             stderr=subprocess.STDOUT,
         )
         # A worker beside it, as "Deploying" runs one: the PDF readers' jobs (202, then the file).
-        self.worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.5"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
+        self.worker = load.db_worker(
+            self.env, interval=0.5, stdout=self._log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + 60
         while request(self.port, "GET", "/healthz", timeout=2)[0] != 200:
@@ -262,16 +260,7 @@ class Site:
         return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
     def memory_mb(self) -> float:
-        total = 0
-        for pid in self.workers():
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            total += int(
-                next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
-            )
-        return total / 1024
+        return sum(filter(None, (load.status_mb(pid, "VmRSS") for pid in self.workers())))
 
     def failed_workers(self) -> set[str]:
         """The pids of workers that gunicorn replaced for cause: timed out, crashed or killed

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import django
 
+from bench import load
+
 # Where the data-sharing CSV's columns come from: the model's fields, records named by natural
 # keys as the fixtures name them (the report by city slug and year, the district by slug,
 # recipients by their names within the city, methods by code), lists separated by 、.
@@ -404,12 +406,13 @@ def admin_import_job(args, *, worker_env=None) -> dict:
             "IMPORT_UPLOAD_DIR": folder,
             "DJANGO_SETTINGS_MODULE": "hotline.settings",
         }
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
-             "--interval", str(WORKER_INTERVAL)],
-            cwd=settings.BASE_DIR, env=env, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        worker = load.db_worker(
+            env,
+            interval=WORKER_INTERVAL,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         output, ready = [], threading.Event()
 
         def drain():
@@ -424,7 +427,7 @@ def admin_import_job(args, *, worker_env=None) -> dict:
         try:
             if not ready.wait(60) or worker.poll() is not None:
                 raise SystemExit(f"db_worker did not start: {''.join(output)[-2000:]}")
-            start_mb = vm_hwm_mb(worker.pid)
+            start_mb = load.status_mb(worker.pid, "VmHWM")
             started = time.perf_counter()
             response = client.generic("POST", ADMIN_IMPORT, body, content_type=MULTIPART_CONTENT)
             start_ms = (time.perf_counter() - started) * 1000
@@ -435,7 +438,7 @@ def admin_import_job(args, *, worker_env=None) -> dict:
                 f"/admin/hotline/importjob/{job.pk}/confirm/"
             ))  # fmt: skip
             seconds = time.perf_counter() - started
-            peak_mb = vm_hwm_mb(worker.pid)
+            peak_mb = load.status_mb(worker.pid, "VmHWM")
         finally:
             if worker.poll() is None:
                 worker.terminate()
@@ -522,14 +525,6 @@ def watch_job(job, worker, output, *, confirm) -> dict:
         result["max_gap"] = max(result["max_gap"], result[f"{name}_max_gap"])
         result["updates"] += len(found["updates"])
     return result
-
-
-def vm_hwm_mb(pid) -> float:
-    """A live process's peak resident memory (Linux)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise SystemExit("no VmHWM in /proc: peak memory is measured on Linux only")
 
 
 def export_csv(args) -> dict:
