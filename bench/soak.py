@@ -3,14 +3,17 @@
 gunicorn as README "Deploying" runs it (gunicorn.conf.py, 4 sync workers; a background worker,
 `manage.py db_worker`, beside it for the PDFs' jobs) against a scratch
 database of its own and a Redis of its own (redis-server on a free loopback port): never the
-machine's shared services, except the PostgreSQL server, on which a scratch database is made
-and dropped (SOAK_POSTGRES_URL names the server; the run is skipped where it is unreachable).
+machine's shared services, except the PostgreSQL server, on which a scratch database and its
+owner role are made and dropped (SOAK_POSTGRES_URL names the server; the run is skipped where
+it is unreachable).
 
 In every scenario 8 readers read the public pages (unknown query parameters included), an
 editor adds records to a draft over the API, and a reviewer reopens and publishes a report
 every 2 s. Scenarios: `baseline` (and an import of a data-sharing file into the draft),
 `redis-killed`, `redis-hung` (SIGSTOP), `downloads` (parallel downloads of the register, two
-of them read slowly). Printed per scenario: requests, 5xx, p50/p99, failed writes, workers
+of them read slowly) and, on PostgreSQL, `connections` (another client takes every connection
+the role's limit leaves; a 503 with Retry-After is then allowed, none once they come back).
+Printed per scenario: requests, 5xx, the 503s allowed, p50/p99, failed writes, workers
 replaced for cause (a timeout, a crash, a kill) and workers recycled as configured
 (gunicorn's max_requests, not a fault), the workers' memory, and whether the data ended
 consistent (every acknowledged write stored once, with one history row; the import whole or
@@ -36,6 +39,9 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +51,10 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 BIN = Path(sys.executable).parent
 READERS = 8
+# The `connections` scenario's limit on the site's role: gunicorn's 4 workers and the db_worker
+# hold one each (CONN_MAX_AGE), another client takes the rest; then RECOVERY_SECONDS more.
+CONNECTION_LIMIT = 8
+RECOVERY_SECONDS = 5
 READS = [
     "/",
     "/reports/huaian/2023/",
@@ -101,7 +111,8 @@ def free_port() -> int:
 
 
 def request(port, method, path, *, body=None, headers=None, timeout=60, slow=0.0):
-    """(status, seconds, complete) of one request; status 0 when the connection failed."""
+    """(status, seconds, complete, retry_after) of one request; status 0 when the connection
+    failed; retry_after whether the answer said when to come back."""
     started = time.monotonic()
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
@@ -113,9 +124,10 @@ def request(port, method, path, *, body=None, headers=None, timeout=60, slow=0.0
             if slow:
                 time.sleep(16384 / slow)
         complete = expected is None or int(expected) == size
-        return response.status, time.monotonic() - started, complete
+        retry_after = response.getheader("Retry-After") is not None
+        return response.status, time.monotonic() - started, complete, retry_after
     except (OSError, http.client.HTTPException):
-        return 0, time.monotonic() - started, False
+        return 0, time.monotonic() - started, False, False
     finally:
         connection.close()
 
@@ -128,14 +140,24 @@ class Tally:
     over_30s: int = 0
     writes: int = 0
     failed_writes: int = 0
+    errors: int = 0  # 5xx or no answer, but for the 503s allowed below
+    unavailable: int = 0  # 503 with Retry-After while the database refuses connections
+    errors_after: int = 0  # of errors, those once the fault has ended
+    database_out: bool = False
+    recovering: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def read(self, status, seconds, complete):
+    def read(self, status, seconds, complete, retry_after):
         with self.lock:
             self.statuses.append(status)
             self.latencies.append(seconds)
             self.truncated += status == 200 and not complete
             self.over_30s += seconds > 30
+            if status == 503 and retry_after and self.database_out:
+                self.unavailable += 1
+            elif status == 0 or status >= 500:
+                self.errors += 1
+                self.errors_after += self.recovering
 
     def wrote(self, ok):
         with self.lock:
@@ -271,6 +293,31 @@ class Site:
         return self.log.read_text(errors="replace").count("Autorestarting worker")
 
 
+class ConnectionHog:
+    """Another client of the site's role (a cron job gone wrong) that takes every connection
+    the role's limit leaves, until released. The site's processes already hold theirs."""
+
+    def __init__(self, scratch: Scratch):
+        import psycopg
+
+        self.scratch = scratch
+        role = urllib.parse.urlsplit(scratch.url).username
+        scratch.sql(f'ALTER ROLE "{role}" CONNECTION LIMIT {CONNECTION_LIMIT}')
+        self.connections = []
+        while len(self.connections) < CONNECTION_LIMIT:
+            try:
+                self.connections.append(psycopg.connect(scratch.url, connect_timeout=3))
+            except psycopg.OperationalError:
+                break  # too many connections for role: the limit is reached
+        self.held = len(self.connections)
+
+    def release(self):
+        for connection in self.connections:
+            connection.close()
+        role = urllib.parse.urlsplit(self.scratch.url).username
+        self.scratch.sql(f'ALTER ROLE "{role}" CONNECTION LIMIT -1')
+
+
 def run_scenario(site: Site, name: str, seconds: float) -> dict:
     tally, stop = Tally(), threading.Event()
     failed, recycled = site.failed_workers(), site.recycled()
@@ -318,7 +365,10 @@ def run_scenario(site: Site, name: str, seconds: float) -> dict:
     if name == "downloads":
         threads += [threading.Thread(target=download, args=(0,)) for _ in range(8)]
         threads += [threading.Thread(target=download, args=(200_000,)) for _ in range(2)]
-    importer = None
+    importer = hog = None
+    if name == "connections":
+        hog = ConnectionHog(site.scratch)
+        tally.database_out = True
     if name == "redis-killed":
         site.redis.kill()
         site.redis.wait()
@@ -334,6 +384,11 @@ def run_scenario(site: Site, name: str, seconds: float) -> dict:
         thread.start()
     time.sleep(seconds)
     memory = site.memory_mb()
+    if hog is not None:
+        hog.release()
+        time.sleep(1)  # requests under way when the connections came back
+        tally.database_out, tally.recovering = False, True
+        time.sleep(RECOVERY_SECONDS)
     stop.set()
     for thread in threads:
         thread.join()
@@ -344,11 +399,13 @@ def run_scenario(site: Site, name: str, seconds: float) -> dict:
     if name == "redis-hung":
         os.kill(site.redis.pid, signal.SIGCONT)
     reads = sorted(tally.latencies)
-    errors = sum(1 for s in tally.statuses if s >= 500 or s == 0)
     return {
         "scenario": name,
         "requests": len(tally.statuses),
-        "5xx": errors,
+        "5xx": tally.errors,
+        "503": tally.unavailable,
+        "5xx_after": tally.errors_after,
+        "held": hog.held if hog is not None else None,
         "truncated": tally.truncated,
         "over_30s": tally.over_30s,
         "p50": statistics.median(reads) if reads else 0,
@@ -362,15 +419,19 @@ def run_scenario(site: Site, name: str, seconds: float) -> dict:
     }
 
 
-def soak_database(name: str, url: str, seconds: float, rows: int) -> list[dict]:
+def soak_database(name: str, scratch: Scratch, seconds: float, rows: int) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix=f"hotline-soak-{name}-") as folder:
-        site = Site(name, url, Path(folder), rows)
+        site = Site(name, scratch.url, Path(folder), rows)
+        site.scratch = scratch
         site.set_up()
         site.start()
         results = []
+        scenarios = ["baseline", "redis-killed", "redis-hung", "downloads"]
+        if scratch.sql is not None:
+            scenarios.append("connections")
         try:
             before = site.counts()
-            for scenario in ("baseline", "redis-killed", "redis-hung", "downloads"):
+            for scenario in scenarios:
                 results.append(run_scenario(site, scenario, seconds))
         finally:
             site.stop()
@@ -390,30 +451,51 @@ def soak_database(name: str, url: str, seconds: float, rows: int) -> list[dict]:
         return results
 
 
-def postgres_url() -> str | None:
+@dataclass
+class Scratch:
+    url: str
+    sql: Callable[[str], object] | None = None  # as the server's superuser; None on SQLite
+
+
+@contextmanager
+def postgres_database():
+    """A scratch database on the PostgreSQL server (SOAK_POSTGRES_URL), owned by a login role of
+    its own, not a superuser, so that a connection limit binds it; both dropped after. None
+    where the server is unreachable."""
     import dj_database_url
     import psycopg
 
     server = os.environ.get("SOAK_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     name = os.environ.get("SOAK_DATABASE_NAME", "hotline_avail")
+    role, password = f"{name}_owner", secrets.token_urlsafe(16)
     config = dj_database_url.parse(server)
-    params = {
-        "host": config["HOST"] or HOST,
-        "port": config["PORT"] or 5432,
-        "user": config["USER"] or "postgres",
-        "password": config["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-        "connect_timeout": 3,
-    }
+    host, port = config["HOST"] or HOST, config["PORT"] or 5432
     try:
-        with psycopg.connect(**params) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
+        admin = psycopg.connect(
+            host=host,
+            port=port,
+            user=config["USER"] or "postgres",
+            password=config["PASSWORD"] or None,
+            dbname="postgres",
+            autocommit=True,
+            connect_timeout=3,
+        )
     except psycopg.OperationalError:
-        return None
-    password = f":{params['password']}" if params["password"] else ""
-    return f"postgres://{params['user']}{password}@{params['host']}:{params['port']}/{name}"
+        yield None
+        return
+
+    def drop():
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+    with admin:
+        drop()
+        admin.execute(f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'")
+        admin.execute(f'CREATE DATABASE "{name}" OWNER "{role}"')
+        try:
+            yield Scratch(f"postgres://{role}:{password}@{host}:{port}/{name}", admin.execute)
+        finally:
+            drop()
 
 
 def main(argv=None) -> int:
@@ -426,14 +508,19 @@ def main(argv=None) -> int:
     for db in args.databases.split(","):
         if db == "sqlite":
             with tempfile.TemporaryDirectory(prefix="hotline-soak-db-") as folder:
-                results += soak_database(db, f"sqlite:///{folder}/soak.sqlite3", seconds, rows)
-        else:
-            url = postgres_url()
-            if url is None:
+                scratch = Scratch(f"sqlite:///{folder}/soak.sqlite3")
+                results += soak_database(db, scratch, seconds, rows)
+            continue
+        with postgres_database() as scratch:
+            if scratch is None:
+                if os.environ.get("CI") == "true":  # in CI a missing server is a failure
+                    raise SystemExit("postgres: server unreachable")
                 print("postgres: server unreachable, skipped")
                 continue
-            results += soak_database(db, url, seconds, rows)
-    columns = "database  scenario       requests   5xx  cut  >30s  p50 s  p99 s  failed/writes"
+            results += soak_database(db, scratch, seconds, rows)
+    columns = (
+        "database  scenario       requests   5xx   503  cut  >30s  p50 s  p99 s  failed/writes"
+    )
     print(columns + "  restarts  recycled  memory MB  data")
     ok = True
     for r in results:
@@ -441,12 +528,18 @@ def main(argv=None) -> int:
         ok &= r["consistent"] and r["5xx"] == 0 and r["truncated"] == 0 and r["restarts"] == 0
         attempted = r["writes"] + r["failed_writes"]
         print(
-            f"{r['database']:9} {r['scenario']:13} {r['requests']:9} {r['5xx']:5} "
+            f"{r['database']:9} {r['scenario']:13} {r['requests']:9} {r['5xx']:5} {r['503']:5} "
             f"{r['truncated']:4} {r['over_30s']:5} {r['p50']:6.2f} {r['p99']:6.2f} "
             f"{r['failed_writes']:7}/{attempted:<6} {r['restarts']:8} {r['recycled']:9} "
             f"{r['memory_mb']:10.0f}  "
             f"{verdict}"
         )
+        if r["held"] is not None:
+            print(
+                f"          another client held the {r['held']} connections left of "
+                f"{CONNECTION_LIMIT}; once released, {r['5xx_after']} 5xx in "
+                f"{RECOVERY_SECONDS} s"
+            )
         if "detail" in r:
             print(f"          {json.dumps(r['detail'], ensure_ascii=False)}")
     return 0 if ok else 1

@@ -1,5 +1,12 @@
 """The soak counts a worker that gunicorn replaced for cause, not one recycled as configured."""
 
+import os
+import uuid
+
+import psycopg
+import pytest
+
+from bench import soak
 from bench.soak import FAILED_WORKER
 
 # Lines as gunicorn's arbiter and sync worker write them (gunicorn/arbiter.py, workers/sync.py).
@@ -17,3 +24,33 @@ LOG = """\
 def test_workers_replaced_for_cause_are_counted_once_each():
     failed = {a or b for a, b in FAILED_WORKER.findall(LOG)}
     assert failed == {"102", "103", "104"}
+
+
+@pytest.mark.postgres
+def test_another_client_takes_every_connection_the_role_may_open_until_released(monkeypatch):
+    """The `connections` scenario's fault is real: past the limit the role can open no
+    connection; released, it can again; its database and role are gone after."""
+    server = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/hotline")
+    monkeypatch.setenv("SOAK_POSTGRES_URL", server.rsplit("/", 1)[0] + "/postgres")
+    name = f"hotline_test_soak_{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("SOAK_DATABASE_NAME", name)
+    with soak.postgres_database() as scratch:
+        if scratch is None:
+            if os.environ.get("CI"):
+                pytest.fail(f"PostgreSQL ({server}) is not reachable: in CI this must run")
+            pytest.skip(f"PostgreSQL ({server}) is not reachable")
+        with psycopg.connect(scratch.url) as site_process:  # as a gunicorn worker holds one
+            hog = soak.ConnectionHog(scratch)
+            assert hog.held == soak.CONNECTION_LIMIT - 1
+            with pytest.raises(psycopg.OperationalError, match="too many connections"):
+                psycopg.connect(scratch.url, connect_timeout=3)
+            assert site_process.execute("SELECT 1").fetchone() == (1,)
+            hog.release()
+            psycopg.connect(scratch.url, connect_timeout=3).close()
+    with psycopg.connect(server.rsplit("/", 1)[0] + "/postgres") as admin:
+        left = admin.execute(
+            "SELECT (SELECT count(*) FROM pg_database WHERE datname = %s),"
+            " (SELECT count(*) FROM pg_roles WHERE rolname = %s)",
+            [name, f"{name}_owner"],
+        ).fetchone()
+    assert left == (0, 0)
