@@ -550,6 +550,46 @@ def export_csv(args) -> dict:
     }
 
 
+def export_floor(args) -> dict:
+    """The floor for the register's download (issue 15): the same published rows and columns
+    written by a plain csv.writer over values_list(), each to-many relation read in one query
+    into a dict; no model instances, no translation, no download store. What a download can
+    approach, not pass."""
+    import tempfile
+
+    from hotline.models import DataSharingRequest
+
+    requests = DataSharingRequest.public_objects.order_by("report", "group_number", "line")
+    columns = ["report__region__name", "report__year", "group_number", "line", "region__name",
+               "scope", "period_start", "period_end", "records", "purpose", "approval",
+               "delivered_on", "note"]  # fmt: skip
+    before = peak_rss_mb()
+    started = time.monotonic()
+    related = {}
+    for relation in ("recipients", "methods"):
+        names = related[relation] = {}
+        for pk, name in requests.order_by().values_list("pk", f"{relation}__name"):
+            names.setdefault(pk, []).append(name)
+    rows = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow([*columns, "recipients", "methods"])
+        for pk, *values in requests.values_list("pk", *columns).iterator(chunk_size=2000):
+            recipients = SEPARATOR.join(filter(None, related["recipients"].get(pk, ())))
+            methods = SEPARATOR.join(filter(None, related["methods"].get(pk, ())))
+            writer.writerow([*values, recipients, methods])
+            rows += 1
+        size = out.tell()
+    seconds = time.monotonic() - started
+    return {
+        "rows": rows,
+        "bytes": size,
+        "seconds": seconds,
+        "peak_mb": peak_rss_mb(),
+        "start_mb": before,
+    }
+
+
 def pdf_job_start(args) -> dict:
     """The request that finds no PDF for its version and queues its job (202 生成中), for
     up to `limit` published reports; the job itself is not run (no worker here)."""
@@ -599,6 +639,7 @@ STEPS = {
     "import_project": import_project,
     "admin_import_job": admin_import_job,
     "export_csv": export_csv,
+    "export_floor": export_floor,
     "resolves": resolves,
     "pdf_job_start": pdf_job_start,
 }

@@ -74,3 +74,18 @@ def test_the_admin_import_step_runs_the_job_through_a_worker(sharing_csv, worker
     assert 0 < result["preview_seconds"] + result["import_seconds"] < result["seconds"]
     assert result["start_ms"] > 0
     assert 0 < result["start_mb"] <= result["peak_mb"]
+
+
+def test_the_export_floor_writes_the_rows_and_lists_the_download_writes(sharing_csv):
+    """The floor is only a reference if it does the same work: every published row, with its
+    recipients and methods."""
+    from django.core.cache import cache
+
+    cache.clear()
+    download = steps.export_csv(argparse.Namespace())
+    floor = steps.export_floor(argparse.Namespace())
+
+    published = DataSharingRequest.public_objects.count()
+    assert published > 0
+    assert floor["rows"] == download["rows"] == published
+    assert floor["bytes"] > 0.5 * download["bytes"]
