@@ -24,6 +24,21 @@ def figure_change(figure):
     return formatting.figure_change(figure)
 
 
+@register.simple_tag
+def figure_html(figure, show_unit=False, marks=(), table_code=""):
+    return formatting.figure_html(figure, show_unit, marks, table_code)
+
+
+@register.filter
+def change_html(change):
+    return formatting.change_html(change)
+
+
+@register.filter
+def cells_html(row, table_code):
+    return formatting.cells_html(row, table_code)
+
+
 @register.filter
 def num(value, decimals=None):
     return formatting.format_number(value, decimals)
