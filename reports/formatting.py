@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -60,13 +60,10 @@ def change_text(figure) -> str:
 def change_html(change: Change | None) -> str:
     if change is None:
         return ""
-    return format_html(
-        '<span class="change change-{}"><span class="visually-hidden">{} </span>'
-        '<span class="arrow" aria-hidden="true">{}</span>{}</span>\n',
-        change.direction,
-        change.spoken,
-        change.arrow,
-        change.amount,
+    return mark_safe(
+        f'<span class="change change-{escape(change.direction)}"><span class="visually-hidden">'
+        f'{escape(change.spoken)} </span><span class="arrow" aria-hidden="true">'
+        f"{escape(change.arrow)}</span>{escape(change.amount)}</span>\n"
     )
 
 
@@ -75,29 +72,22 @@ def figure_html(figure, show_unit=False, marks=(), table_code="") -> str:
     footnotes (linked to the notes of the table `table_code`) and its year-on-year change."""
     if not figure:
         return mark_safe("\n")
-    parts = [format_html('<span class="value">{}</span>', figure_text(figure))]
+    html = f'<span class="value">{escape(figure_text(figure))}</span>'
     if show_unit and figure.value is not None:
         unit = translated(figure.indicator, "unit")
         if unit:
-            parts.append(format_html(' <span class="unit">{}</span>', unit))
+            html += f' <span class="unit">{escape(unit)}</span>'
     if marks:
-        note = conditional_escape(_("note"))
+        code, note = escape(table_code), escape(_("note"))
         for mark in marks:
-            parts.append(
-                format_html(
-                    '<sup class="fn-ref"><a href="#fn-{}-{}"><span class="visually-hidden">'
-                    "{} </span>{}</a></sup>",
-                    table_code,
-                    mark,
-                    note,
-                    mark,
-                )
+            html += (
+                f'<sup class="fn-ref"><a href="#fn-{code}-{mark}"><span class="visually-hidden">'
+                f"{note} </span>{mark}</a></sup>"
             )
     change = figure_change(figure)
     if change:
-        parts.append(" " + change_html(change))
-    parts.append("\n")
-    return mark_safe("".join(parts))
+        html += " " + change_html(change)
+    return mark_safe(html + "\n")
 
 
 def cells_html(row, table_code: str) -> str:
@@ -108,12 +98,9 @@ def cells_html(row, table_code: str) -> str:
         if not figure:
             cells.append('<td class="none"></td>')
             continue
+        kind = "text" if figure.text else "num"
         cells.append(
-            format_html(
-                '<td class="{}" data-indicator="{}">{}</td>',
-                "text" if figure.text else "num",
-                figure.indicator.code,
-                figure_html(figure, cell.unit, cell.marks, table_code),
-            )
+            f'<td class="{kind}" data-indicator="{escape(figure.indicator.code)}">'
+            f"{figure_html(figure, cell.unit, cell.marks, table_code)}</td>"
         )
     return mark_safe("".join(cells))
