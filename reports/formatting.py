@@ -104,3 +104,20 @@ def cells_html(row, table_code: str) -> str:
             f"{figure_html(figure, cell.unit, cell.marks, table_code)}</td>"
         )
     return mark_safe("".join(cells))
+
+
+def header_cells_html(header_row) -> str:
+    """A row of a laid-out table's column headers (hotline.layout.HeaderCell): the corner cell
+    of the row header is an empty <td>."""
+    cells = []
+    for h in header_row:
+        rowspan = f' rowspan="{h.rowspan}"' if h.rowspan > 1 else ""
+        if not h.label:
+            cells.append(f"<td{rowspan}></td>")
+            continue
+        colspan = f' colspan="{h.colspan}"' if h.colspan > 1 else ""
+        unit = f' <span class="unit">({escape(h.unit)})</span>' if h.unit else ""
+        cells.append(
+            f'<th scope="{escape(h.scope)}"{colspan}{rowspan}>{escape(h.label)}{unit}</th>'
+        )
+    return mark_safe("".join(cells))

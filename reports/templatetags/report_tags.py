@@ -58,6 +58,11 @@ def cells_html(row, table_code):
 
 
 @register.filter
+def header_cells_html(header_row):
+    return formatting.header_cells_html(header_row)
+
+
+@register.filter
 def num(value, decimals=None):
     return formatting.format_number(value, decimals)
 
