@@ -55,6 +55,7 @@ SMALL = Size("small", 3_000, 3_000, 200, 2, 4)
 
 TARGET_MEMORY_MB = 200
 TARGET_STOCK_RATIO = 10  # the project importer against django-import-export's default
+TARGET_COPY_RATIO = 3  # the project importer against COPY, on PostgreSQL
 TARGET_EXPORT_FLOOR_RATIO = 2  # a streamed download against csv.writer over values_list()
 TARGET_FLOOR_RATIO = 3  # ... and within 3× the time of plain bulk_create
 TARGET_CACHED_RATIO = 0.5  # the cached report page against the trivial view, in requests/s
@@ -334,6 +335,7 @@ def imports(run: Run, steps: Steps, size: Size, csv_path: Path):
     run.note(f"{steps.db}: importing {n(size.import_rows)} rows")
     project = steps.step("import_project", path=csv_path)
     floor = steps.step("import_floor", path=csv_path)
+    copy = steps.step("import_copy", path=csv_path)
     run.note(f"{steps.db}: stock import of {n(size.stock_rows)} rows")
     stock = steps.step("import_stock", path=csv_path, limit=size.stock_rows)
     floor_rps = floor["rows"] / floor["seconds"]
@@ -367,6 +369,18 @@ def imports(run: Run, steps: Steps, size: Size, csv_path: Path):
         f"{n(floor_rps)} rows/s ({floor['seconds']:.1f} s)",
         "plain bulk_create + M2M rows, no checks",
     )
+    if "skipped" not in copy:
+        copy_rps = copy["rows"] / copy["seconds"]
+        rps = project["rows"] / project["seconds"] if "pending" not in project else 0
+        run.add(
+            steps.db,
+            f"import {rows} rows, floor (COPY)",
+            f"{n(copy_rps)} rows/s ({copy['seconds']:.1f} s)",
+            f"project importer {n(rps)} rows/s; bulk_create {n(floor_rps)}",
+            f"{copy_rps / rps:.1f}× / {copy_rps / floor_rps:.1f}×" if rps else "",
+            f"importer ≥ 1/{TARGET_COPY_RATIO} COPY",
+            verdict(rps * TARGET_COPY_RATIO >= copy_rps),
+        )
     run.add(
         steps.db,
         "import, stock ModelResource (defaults)",

@@ -44,6 +44,7 @@ FLOOR_LINES = 1_000_000  # imported rows are numbered from here, after the gener
 STOCK_LINES = 2_000_000
 PROJECT_LINES = 3_000_000
 ADMIN_LINES = 4_000_000
+COPY_LINES = 5_000_000
 BATCH = 2000
 ADMIN_IMPORT = "/admin/hotline/datasharingrequest/import/"
 # The worker's poll of its queue when idle: db_worker's default, as the deployed service runs it
@@ -252,6 +253,62 @@ def import_floor(args) -> dict:
         flush(batch)
     seconds = time.monotonic() - started
     return {"rows": imported, "seconds": seconds, "peak_mb": peak_rss_mb(), "start_mb": before}
+
+
+def import_copy(args) -> dict:
+    """PostgreSQL's physical floor (issue 15): the same rows written with COPY (psycopg 3's
+    cursor.copy), their ids drawn from the table's sequence first so that the through rows can
+    name them; no validation, no history. Only on PostgreSQL."""
+    from django.db import connection, transaction
+    from django.utils.dateparse import parse_date
+
+    from hotline.models import DataSharingRequest
+
+    if connection.vendor != "postgresql":
+        return {"skipped": f"COPY is PostgreSQL's; this is {connection.vendor}"}
+    before = peak_rss_mb()
+    started = time.monotonic()
+    keys = Keys()
+    meta = DataSharingRequest._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    rows = list(_rows(args.path, args.limit))
+    dates = {"period_start", "period_end", "delivered_on"}
+    through = {}  # through table: [(request id, other id)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        copy = f"COPY {connection.ops.quote_name(meta.db_table)} (id, {columns}) FROM STDIN"
+        with cursor.cursor.copy(copy) as out:
+            for pk, row in zip(ids, rows, strict=True):
+                report, region, units, methods = keys.resolve(row)
+                given = {
+                    **row,
+                    "report": report,
+                    "region": region,
+                    "line": COPY_LINES + int(row["line"]),
+                }
+                values = []
+                for f in fields:
+                    value = given.get(f.name, f.get_default())
+                    if f.name in dates:
+                        value = parse_date(value) if value else None
+                    values.append(value)
+                out.write_row([pk, *values])
+                for relation, others in (("recipients", units), ("methods", methods)):
+                    through.setdefault(relation, []).extend((pk, other) for other in others)
+        for relation, pairs in through.items():
+            table = getattr(DataSharingRequest, relation).through
+            owner, other = (f.column for f in table._meta.concrete_fields if not f.primary_key)
+            name = connection.ops.quote_name(table._meta.db_table)
+            with cursor.cursor.copy(f"COPY {name} ({owner}, {other}) FROM STDIN") as out:
+                for pair in pairs:
+                    out.write_row(pair)
+    seconds = time.monotonic() - started
+    return {"rows": len(rows), "seconds": seconds, "peak_mb": peak_rss_mb(), "start_mb": before}
 
 
 def import_stock(args) -> dict:
@@ -640,6 +697,7 @@ STEPS = {
     "admin_import_job": admin_import_job,
     "export_csv": export_csv,
     "export_floor": export_floor,
+    "import_copy": import_copy,
     "resolves": resolves,
     "pdf_job_start": pdf_job_start,
 }

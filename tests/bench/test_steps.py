@@ -89,3 +89,22 @@ def test_the_export_floor_writes_the_rows_and_lists_the_download_writes(sharing_
     assert published > 0
     assert floor["rows"] == download["rows"] == published
     assert floor["bytes"] > 0.5 * download["bytes"]
+
+
+def test_the_copy_floor_stores_every_row_with_its_recipients_on_postgresql(sharing_csv):
+    from django.db import connection
+
+    result = steps.import_copy(argparse.Namespace(path=sharing_csv, limit=None))
+
+    stored = DataSharingRequest.private_objects.filter(line__gt=steps.COPY_LINES)
+    if connection.vendor != "postgresql":
+        assert "skipped" in result
+        assert not stored.exists()
+        return
+    assert result["rows"] == stored.count() == 6
+    assert all(request.recipients.exists() and request.methods.exists() for request in stored)
+    # Ids came from the table's sequence: the next id it gives follows them.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('hotline_datasharingrequest', 'id'))")
+        (following,) = cursor.fetchone()
+    assert following > max(stored.values_list("pk", flat=True))
