@@ -35,6 +35,9 @@ from hotline.caching import RENDER_VERSION
 
 logger = logging.getLogger(__name__)
 
+# The queue of the jobs that write downloads (settings.TASKS): readers wait on them, so they
+# have workers of their own and never wait behind an import (README "Deploying").
+QUEUE = "downloads"
 # A reader told "生成中" comes back after this long (Retry-After, and the page's refresh).
 RETRY_SECONDS = 3
 # A marker older than this is a job that will not write its file (its worker was killed, the

@@ -40,7 +40,7 @@ def _public_request(scheme: str, host: str, path: str) -> WSGIRequest:
     return request
 
 
-@task()
+@task(queue_name=download_store.QUEUE)
 def render_report_pdf(city: str, year: int, token: str, language: str, scheme: str, host: str):
     """Write the PDF of the published report `city` `year`, queued for version `token`."""
     name, key = pdf.stored_as(city, year)

@@ -28,6 +28,12 @@ def run_queued_tasks() -> list[DBTaskResult]:
     return ran
 
 
+def immediately(settings) -> None:
+    """Jobs run when queued (ImmediateBackend), on the same queues as the site's."""
+    backend = "django_tasks.backends.immediate.ImmediateBackend"
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": backend}}
+
+
 def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 

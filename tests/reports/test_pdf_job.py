@@ -16,7 +16,8 @@ from hotline.models import AnnualReport
 from hotline.services.reports import report_publish, report_reopen, report_submit
 from reports import pdf as report_pdf
 
-from ..jobs import body, run_queued_tasks
+from ..importing.workers import work
+from ..jobs import body, immediately, run_queued_tasks
 from .factories import make_report
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +150,7 @@ def test_nginx_sends_the_file_when_told_to(client, settings):
 
 
 def test_with_a_backend_that_runs_jobs_at_once_the_first_reader_gets_the_pdf(client, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    immediately(settings)
     response = client.get(URL)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "淮安市12345热线2023年度工作情况" in text_of(body(response))
@@ -165,3 +166,21 @@ def test_staff_previewing_a_draft_get_it_rendered_in_the_request(client, setting
     assert "淮安市草稿报告" in text_of(response.content)
     assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
     assert not DBTaskResult.objects.exists() and stored(settings) == []
+
+
+def test_the_pdf_job_has_a_queue_of_its_own_served_by_its_own_worker(client, settings, worker_env):
+    """An import's worker never takes it, so a long import delays no reader's PDF: the
+    downloads queue's worker (`db_worker --queue-name downloads`, as Deploying runs it) does."""
+    assert client.get(URL).status_code == 202
+    [queued] = DBTaskResult.objects.all()
+    assert queued.queue_name == download_store.QUEUE == "downloads"
+    work(worker_env, queue="default")  # the imports' worker: not its job
+    queued.refresh_from_db()
+    assert queued.status == "READY" and stored(settings) == []
+    # The test client's host, which the job's stand-in request carries, is the site's own.
+    work({**worker_env, "ALLOWED_HOSTS": "testserver"}, queue=download_store.QUEUE)
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL", queued.traceback
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "淮安市12345热线2023年度工作情况" in text_of(body(response))
