@@ -13,10 +13,11 @@ from django_tasks_db.models import DBTaskResult
 
 from hotline import download_store
 from hotline.models import AnnualReport
-from hotline.services.reports import report_publish, report_reopen, report_submit
+from hotline.services.reports import report_reopen
 from reports import downloads
 
-from ..jobs import body, immediately, run_queued_tasks
+from .. import jobs
+from ..jobs import body, run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -41,38 +42,16 @@ def cells(content: bytes) -> list:
     return [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book]
 
 
-def republish(reviewer_user, city="huaian"):
-    report = AnnualReport.private_objects.get(region__slug=city, year=2023)
-    report_reopen(report=report, by=reviewer_user, reason="更正")
-    report_submit(report=report, by=reviewer_user)
-    report_publish(report=report, by=reviewer_user, reason="更正后发布")
-
-
 def test_the_first_reader_is_told_it_is_being_generated_then_gets_the_file(client, settings):
-    first = client.get(URL)
-    assert first.status_code == 202
+    task = "reports.tasks.render_province_workbook"
+    first, response, content = jobs.read_through_job(client, URL, task, settings.DOWNLOADS_DIR)
     assert "<title>生成中</title>" in first.content.decode()
     assert first["Retry-After"] == str(download_store.RETRY_SECONDS)
     assert first["Cache-Control"] == "no-store"
-    assert client.get(URL).status_code == 202  # asked again before the job ran: one job
-    [queued] = DBTaskResult.objects.all()
-    assert queued.task_path == "reports.tasks.render_province_workbook"
-    assert queued.queue_name == download_store.QUEUE
-    assert stored(settings) == []
-
-    [ran] = run_queued_tasks()
-    assert ran.status == "SUCCESSFUL", ran.traceback
-    [name] = stored(settings)
-    assert ran.return_value == name
-    response = client.get(URL)
-    assert response.status_code == 200
-    assert response.streaming  # sent from the file, not rendered
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     assert response["Content-Disposition"] == 'attachment; filename="jiangsu-2023.xlsx"'
-    content = body(response)
-    assert content == (settings.DOWNLOADS_DIR / name).read_bytes()
     [sheet, about] = cells(content)
     assert sheet[0][-3] == "淮安市"  # the city's column, before the total and its cities
     assert "http://testserver/reports/jiangsu/2023/" in [row[0] for row in about]
@@ -95,21 +74,8 @@ def test_the_job_writes_what_the_request_rendered(client, settings, reviewer_use
     assert DBTaskResult.objects.count() == 1  # the staff's was not queued
 
 
-def test_one_job_per_version_and_a_new_version_makes_a_new_file(client, settings, reviewer_user):
-    client.get(URL)
-    client.get(URL)
-    run_queued_tasks()
-    [before] = stored(settings)
-    assert client.get(URL).status_code == 200
-    republish(reviewer_user)
-    assert client.get(URL).status_code == 202  # the old version's file is not sent
-    assert client.get(URL).status_code == 202
-    assert DBTaskResult.objects.count() == 2
-    [ran] = run_queued_tasks()[-1:]
-    assert ran.status == "SUCCESSFUL", ran.traceback
-    [after] = stored(settings)
-    assert after != before  # the old version's file is removed once the new one is written
-    assert client.get(URL).status_code == 200
+def test_a_new_published_version_makes_a_new_file(client, settings, reviewer_user):
+    jobs.a_new_version_makes_a_new_file(client, URL, settings.DOWNLOADS_DIR, reviewer_user)
 
 
 def test_a_failed_job_lets_the_next_reader_queue_another(client, settings, monkeypatch):
@@ -144,7 +110,7 @@ def test_a_year_unpublished_before_its_job_runs_gets_no_file(client, settings, r
 
 
 def test_with_a_backend_that_runs_jobs_at_once_the_first_reader_gets_it(client, settings):
-    immediately(settings)
+    jobs.immediately(settings)
     response = client.get(URL)
     assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')
     assert len(stored(settings)) == 1
