@@ -22,13 +22,16 @@ setup: $(VENV)/.installed
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_fixtures
 
-# The server (`make serve PORT=8001` when 8000 is taken), and beside it a worker for the
-# background jobs (imports, the public PDFs), stopped with it.
+# The server (`make serve PORT=8001` when 8000 is taken), and beside it a worker for each queue
+# of background jobs (imports; the downloads readers wait for: PDFs, the province's workbook),
+# stopped with it.
 PORT ?= 8000
+WORKER = $(MANAGE) db_worker --no-reload --interval 0.5 --queue-name
 serve: setup
 	$(MANAGE) ensure_admin
-	$(MANAGE) db_worker --no-reload --interval 0.5 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(WORKER) default & imports=$$!; \
+	$(WORKER) downloads & downloads=$$!; \
+	trap 'kill $$imports $$downloads 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed

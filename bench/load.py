@@ -34,10 +34,12 @@ class Load:
     tool: str
 
 
-def db_worker(env: dict, *, interval: float, **popen) -> subprocess.Popen:
-    """`manage.py db_worker` as "Deploying" runs one (no autoreload), in a process of its own."""
+def db_worker(env: dict, *, queue: str, interval: float, **popen) -> subprocess.Popen:
+    """`manage.py db_worker` for `queue` as "Deploying" runs one (no autoreload), in a process
+    of its own: "default" for the imports, download_store.QUEUE for the PDFs and workbooks."""
     command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
-    return subprocess.Popen([*command, "--interval", str(interval)], cwd=ROOT, env=env, **popen)
+    options = ["--queue-name", queue, "--interval", str(interval)]
+    return subprocess.Popen([*command, *options], cwd=ROOT, env=env, **popen)
 
 
 def status_mb(pid: int, field: str) -> float | None:

@@ -1,11 +1,11 @@
 """`make soak`: the site under mixed load with faults, on SQLite and on PostgreSQL.
 
-gunicorn as README "Deploying" runs it (gunicorn.conf.py, 4 sync workers; a background worker,
-`manage.py db_worker`, beside it for the PDFs' jobs) against a scratch
-database of its own and a Redis of its own (redis-server on a free loopback port): never the
-machine's shared services, except the PostgreSQL server, on which a scratch database and its
-owner role are made and dropped (SOAK_POSTGRES_URL names the server; the run is skipped where
-it is unreachable).
+gunicorn as README "Deploying" runs it (gunicorn.conf.py, 4 sync workers; beside it a background
+worker, `manage.py db_worker`, per queue: the imports', the PDFs') against a scratch database of
+its own and a Redis of its own (redis-server on a free loopback port): never the machine's
+shared services, except the PostgreSQL server, on which a scratch database and its owner role
+are made and dropped (SOAK_POSTGRES_URL names the server; the run is skipped where it is
+unreachable).
 
 In every scenario 8 readers read the public pages (unknown query parameters included), an
 editor adds records to a draft over the API, and a reviewer reopens and publishes a report
@@ -51,9 +51,10 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 BIN = Path(sys.executable).parent
 READERS = 8
-# The `connections` scenario's limit on the site's role: gunicorn's 4 workers and the db_worker
-# hold one each (CONN_MAX_AGE), another client takes the rest; then RECOVERY_SECONDS more.
-CONNECTION_LIMIT = 8
+# The `connections` scenario's limit on the site's role: gunicorn's 4 workers and the two
+# db_workers hold one each (CONN_MAX_AGE), another client takes the rest (3); then
+# RECOVERY_SECONDS more.
+CONNECTION_LIMIT = 9
 RECOVERY_SECONDS = 5
 READS = [
     "/",
@@ -256,10 +257,15 @@ class Site:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        # A worker beside it, as "Deploying" runs one: the PDF readers' jobs (202, then the file).
-        self.worker = load.db_worker(
-            self.env, interval=0.5, stdout=self._log, stderr=subprocess.STDOUT
-        )
+        # A worker per queue beside it, as "Deploying" runs them: the PDF readers' jobs (202,
+        # then the file) on the downloads queue; the imports' (the import here runs in the
+        # foreground, import_records, but a site serves both).
+        self.job_workers = [
+            load.db_worker(
+                self.env, queue=queue, interval=0.5, stdout=self._log, stderr=subprocess.STDOUT
+            )
+            for queue in ("default", "downloads")
+        ]
         deadline = time.monotonic() + 60
         while request(self.port, "GET", "/healthz", timeout=2)[0] != 200:
             if time.monotonic() > deadline or self.gunicorn.poll() is not None:
@@ -267,7 +273,7 @@ class Site:
             time.sleep(0.3)
 
     def stop(self):
-        for process in (self.gunicorn, self.worker, self.redis):
+        for process in (self.gunicorn, *self.job_workers, self.redis):
             if process.poll() is None:
                 os.kill(process.pid, signal.SIGCONT)
                 process.terminate()

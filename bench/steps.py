@@ -465,6 +465,7 @@ def admin_import_job(args, *, worker_env=None) -> dict:
         }
         worker = load.db_worker(
             env,
+            queue="default",  # the imports' queue
             interval=WORKER_INTERVAL,
             text=True,
             stdout=subprocess.PIPE,

@@ -9,11 +9,12 @@ is free at once; else the worker sends it with sendfile (FileResponse). A file i
 temporary name and renamed when complete, so that no one is ever sent half a file; the
 versions it replaces are removed.
 
-A download too slow to make inside a request (a report's PDF: `made_by_job`) is written into
-the same store by a background job (Django's Tasks framework): the request that finds no file
-for its version queues one job, however many readers ask at once (a marker file beside it,
-created exclusively), and answers 202 "生成中" with a page that comes back by itself; the job
-writes the file (`write`) and removes the marker (`release`); the next request sends the file.
+A download too slow to make inside a request (a report's PDF, the province's workbook:
+`made_by_job`) is written into the same store by a background job (Django's Tasks framework,
+on a queue of its own: QUEUE): the request that finds no file for its version queues one job,
+however many readers ask at once (a marker file beside it, created exclusively), and answers
+202 "生成中" with a page that comes back by itself; the job writes the file (`write`) and
+removes the marker (`release`); the next request sends the file.
 """
 
 import hashlib
@@ -23,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
@@ -35,11 +37,23 @@ from hotline.caching import RENDER_VERSION
 
 logger = logging.getLogger(__name__)
 
+# The queue of the jobs that write downloads (settings.TASKS): readers wait on them, so they
+# have workers of their own and never wait behind an import (README "Deploying").
+QUEUE = "downloads"
 # A reader told "生成中" comes back after this long (Retry-After, and the page's refresh).
 RETRY_SECONDS = 3
 # A marker older than this is a job that will not write its file (its worker was killed, the
 # queue lost it): the next reader queues another. A job that fails removes its marker at once.
 QUEUED_STALE_SECONDS = 600
+
+
+class Stored(NamedTuple):
+    """A download that a job writes: its file's name and format, and what it holds (`key`,
+    as in path_of)."""
+
+    name: str
+    fmt: str
+    key: str
 
 
 def _digest(text: str) -> str:
@@ -71,10 +85,8 @@ def response(
 
 def made_by_job(
     request,
-    name: str,
-    fmt: str,
+    stored: Stored,
     *,
-    key: str,
     render: Callable[[], bytes],
     enqueue: Callable[[str], object],
     headers: dict[str, str],
@@ -89,7 +101,7 @@ def made_by_job(
     if fresh is None:
         reply = HttpResponse(render())
     else:
-        path = path_of(name, fmt, key, fresh.token)
+        path = path_of(*stored, fresh.token)
         if not path.exists() and _claim(_marker(path)):
             try:
                 enqueue(fresh.token)
@@ -105,9 +117,9 @@ def made_by_job(
     return reply
 
 
-def write(name: str, fmt: str, key: str, token: str, make: Callable[[], bytes]) -> Path:
+def write(stored: Stored, token: str, make: Callable[[], bytes]) -> Path:
     """In the job: the file of this version, made by `make()` unless it is already there."""
-    path = path_of(name, fmt, key, token)
+    path = path_of(*stored, token)
     if not path.exists():
         content = make()
         _write(path, lambda out: out.write(content))
@@ -115,11 +127,11 @@ def write(name: str, fmt: str, key: str, token: str, make: Callable[[], bytes]) 
     return path
 
 
-def release(name: str, fmt: str, key: str, token: str) -> None:
+def release(stored: Stored, token: str) -> None:
     """In the job, at its end whatever happened: the version it was queued for is no longer
     queued, so that a job that wrote nothing (failed, or the data moved on) is queued again
     by the next reader."""
-    _marker(path_of(name, fmt, key, token)).unlink(missing_ok=True)
+    _marker(path_of(*stored, token)).unlink(missing_ok=True)
 
 
 def pending(request) -> HttpResponse:

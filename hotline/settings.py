@@ -389,8 +389,15 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # -- Background jobs (README, "Deploying"): Django's Tasks framework (the django-tasks backport
 # on 5.2) with its database backend, so that SQLite needs no other service and PostgreSQL gets
-# a durable queue; `manage.py db_worker` runs them.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# a durable queue; `manage.py db_worker` runs them. Two queues, each with workers of its own:
+# "default" for the imports, "downloads" (hotline.download_store.QUEUE) for the files readers
+# wait for (the report's PDF, the province's workbook), never queued behind a long import.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "downloads"],
+    }
+}
 # An admin import of more rows than this runs as a job (preview, then confirm), with progress:
 # about 5 s of work on a 2-core machine at worst (README, "Import and export"). Counted as read.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "5000"))

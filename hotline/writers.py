@@ -265,6 +265,13 @@ def write(table: Table, fmt: str, out) -> None:
         out.write(chunk)
 
 
+def content(table: Table, fmt: str) -> bytes:
+    """The whole file, in memory: for a small table."""
+    out = io.BytesIO()
+    write(table, fmt, out)
+    return out.getvalue()
+
+
 def response(table: Table, fmt: str, *, stream: bool = True) -> HttpResponse:
     """The download. Streamed by default (CSV and JSON as the rows are read, XLSX from a
     temporary file); `stream=False` for a small table that a page cache may keep whole."""
@@ -273,22 +280,24 @@ def response(table: Table, fmt: str, *, stream: bool = True) -> HttpResponse:
         write_xlsx(table, out)
         out.seek(0)
         reply = FileResponse(out)
-    elif fmt == "xlsx":
-        with tempfile.TemporaryFile() as out:
-            write_xlsx(table, out)
-            out.seek(0)
-            reply = HttpResponse(out.read())
     elif stream:
         reply = StreamingHttpResponse(STREAMS[fmt](table))
     else:
-        reply = HttpResponse(b"".join(STREAMS[fmt](table)))
+        reply = HttpResponse(content(table, fmt))
     return label(reply, table.name, fmt, table.json_layout)
 
 
-def label(reply: HttpResponse, name: str, fmt: str, json_layout: str = "document"):
+def headers(name: str, fmt: str, json_layout: str = "document") -> dict[str, str]:
     """The download's type and file name."""
-    reply["Content-Type"] = CONTENT_TYPES[fmt]
     # A JSON document opens in the browser; the others are files to keep.
     disposition = "inline" if fmt == "json" and json_layout == "document" else "attachment"
-    reply["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
+    return {
+        "Content-Type": CONTENT_TYPES[fmt],
+        "Content-Disposition": f'{disposition}; filename="{name}.{fmt}"',
+    }
+
+
+def label(reply: HttpResponse, name: str, fmt: str, json_layout: str = "document"):
+    for header, value in headers(name, fmt, json_layout).items():
+        reply[header] = value
     return reply

@@ -3,12 +3,15 @@ XLSX and JSON by the one writer (its rules: hotline/writers.py)."""
 
 from collections.abc import Iterator
 
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hotline.download_store import Stored
 from hotline.models import PolicyDocument
 from hotline.models.catalogue import translated
+from hotline.services.province import PROVINCE
 from hotline.writers import Table
 
 from .formatting import change_text
@@ -315,9 +318,16 @@ def compare_dataset(page) -> Table:
     )
 
 
-def province_dataset(page) -> Table:
+def province_workbook(year: int) -> Stored:
+    """The province's XLSX in the download store: written by a job (reports.tasks), as its
+    13 cities take about a second to render."""
+    return Stored(f"{PROVINCE}-{year}", "xlsx", f"province|{year}")
+
+
+def province_dataset(request, page) -> Table:
     """The province's view of a year: each city a column, then the province total (counts
-    every city reported only) and how many cities it covers."""
+    every city reported only) and how many cities it covers. `request` gives the address of
+    the province's page and the version of the data (a reader's, or a job's stand-in)."""
     cities = [(r.region.slug, translated(r.region, "name")) for r in page.reports]
     columns = [
         *indicator_columns(),
@@ -337,12 +347,15 @@ def province_dataset(page) -> Table:
                 row["total"] = province_row.total
                 row["total_cities"] = len(cities)
             rows.append(row)
+    fresh = getattr(request, "freshness", None)
     return Table(
         name=f"{page.province.slug}-{page.year}",
         title=_("%(province)s %(year)s: the cities side by side")
         % {"province": translated(page.province, "name"), "year": page.year},
         columns=columns,
         rows=rows,
+        url=request.build_absolute_uri(reverse("reports:province", args=[page.year])),
+        last_modified=fresh.last_modified if fresh else None,
     )
 
 

@@ -10,6 +10,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from hotline.download_store import Stored
+
 STYLESHEET = "reports/print.css"
 
 
@@ -45,13 +47,13 @@ def render_report(request, report, page, updated) -> bytes:
     return render_pdf(html)
 
 
-def stored_as(city: str, year: int) -> tuple[str, str]:
-    """The report PDF's name and key in the download store (hotline.download_store)."""
-    return f"{city}-{year}-annual-report", f"report-pdf|{city}|{year}"
+def stored_as(city: str, year: int) -> Stored:
+    """The report PDF in the download store (hotline.download_store)."""
+    return Stored(f"{city}-{year}-annual-report", "pdf", f"report-pdf|{city}|{year}")
 
 
 def headers(city: str, year: int) -> dict[str, str]:
     return {
         "Content-Type": "application/pdf",
-        "Content-Disposition": f'inline; filename="{stored_as(city, year)[0]}.pdf"',
+        "Content-Disposition": f'inline; filename="{stored_as(city, year).name}.pdf"',
     }

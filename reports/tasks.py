@@ -1,24 +1,27 @@
-"""Background jobs of the public site (Django's Tasks framework, README "Deploying").
+"""Background jobs of the public site (Django's Tasks framework, README "Deploying"), on the
+downloads' queue (hotline.download_store.QUEUE), which the imports never hold up.
 
-`render_report_pdf` writes a published report's PDF into the download store for the version
-of the data the worker reads (hotline.download_store.made_by_job queued it, once per version).
-It renders as an anonymous reader would, with a stand-in request for the address the reader
-used (printed in the PDF) and the reader's language.
+Each writes a public download too slow for a request into the download store, for the version
+of the data the worker reads (hotline.download_store.made_by_job queued it, once per version):
+the report's PDF, the province's workbook. It renders as an anonymous reader would, with a
+stand-in request for the address the reader used (printed in the file) and the reader's
+language.
 """
 
 import io
 import logging
+from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.handlers.wsgi import WSGIRequest
 from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from hotline import download_store, freshness
-from hotline.models import AnnualReport
+from hotline import download_store, freshness, writers
 
-from . import pdf, selectors
+from . import downloads, pdf, selectors
 
 logger = logging.getLogger(__name__)
 
@@ -40,27 +43,63 @@ def _public_request(scheme: str, host: str, path: str) -> WSGIRequest:
     return request
 
 
-@task()
-def render_report_pdf(city: str, year: int, token: str, language: str, scheme: str, host: str):
-    """Write the PDF of the published report `city` `year`, queued for version `token`."""
-    name, key = pdf.stored_as(city, year)
+def _write_as_read(
+    stored: download_store.Stored,
+    url: tuple[str, list],
+    scopes,
+    prepare: Callable[[WSGIRequest], Callable[[], bytes]],
+    token: str,
+    language: str,
+    scheme: str,
+    host: str,
+) -> str:
+    """Write the download `stored`, queued for version `token`, as read at `url` (a view's name
+    and arguments) in `language` over `scheme`://`host`. `prepare(request)` finds what it
+    shows, raising ObjectDoesNotExist if it is not published any more, and returns what makes
+    the file's bytes. Returns the file's name, or "gone"."""
     with translation.override(language):
         try:
-            request = _public_request(
-                scheme, host, reverse("reports:report-pdf", args=[city, year])
-            )
+            request = _public_request(scheme, host, reverse(url[0], args=url[1]))
             # The data as it is now: the file is named for the version it is made from.
-            fresh = request.freshness = freshness.read(freshness.report_scopes(city))
+            fresh = request.freshness = freshness.read(scopes)
             try:
-                report = selectors.visible_report(request.user, city, year)
-            except AnnualReport.DoesNotExist:
-                logger.info("report PDF %s %s: not published any more", city, year)
+                make = prepare(request)
+            except ObjectDoesNotExist:
+                logger.info("download %s: not published any more", stored.name)
                 return "gone"
-
-            def make():
-                page = selectors.report_page(request.user, report)
-                return pdf.render_report(request, report, page, fresh.last_modified)
-
-            return download_store.write(name, "pdf", key, fresh.token, make).name
+            return download_store.write(stored, fresh.token, make).name
         finally:
-            download_store.release(name, "pdf", key, token)
+            download_store.release(stored, token)
+
+
+@task(queue_name=download_store.QUEUE)
+def render_report_pdf(city: str, year: int, token: str, language: str, scheme: str, host: str):
+    """The PDF of the published report `city` `year`, queued for version `token`."""
+
+    def prepare(request):
+        report = selectors.visible_report(request.user, city, year)
+
+        def make():
+            page = selectors.report_page(request.user, report)
+            return pdf.render_report(request, report, page, request.freshness.last_modified)
+
+        return make
+
+    url = ("reports:report-pdf", [city, year])
+    scopes = freshness.report_scopes(city)
+    stored = pdf.stored_as(city, year)
+    return _write_as_read(stored, url, scopes, prepare, token, language, scheme, host)
+
+
+@task(queue_name=download_store.QUEUE)
+def render_province_workbook(year: int, token: str, language: str, scheme: str, host: str):
+    """The province's XLSX of `year`, queued for version `token`."""
+
+    def prepare(request):
+        page = selectors.province_page(request.user, year, checks=False)
+        return lambda: writers.content(downloads.province_dataset(request, page), "xlsx")
+
+    url = ("reports:province-download", [year, "xlsx"])
+    stored = downloads.province_workbook(year)
+    scopes = freshness.SITE_SCOPES
+    return _write_as_read(stored, url, scopes, prepare, token, language, scheme, host)

@@ -121,19 +121,21 @@ def report_pdf(request, city, year):
         page = selectors.report_page(request.user, report)
         return pdf.render_report(request, report, page, _updated(request, report))
 
-    def enqueue(token):
-        language, host = get_language(), request.get_host()
-        tasks.render_report_pdf.enqueue(city, year, token, language, request.scheme, host)
+    stored = pdf.stored_as(city, year)
+    job = (tasks.render_report_pdf, city, year)
+    return _made_by_job(request, stored, job, render, pdf.headers(city, year))
 
-    name, key = pdf.stored_as(city, year)
+
+def _made_by_job(request, stored, job, render, headers):
+    """The download `stored`, written by the task `job[0]` called with the arguments `job[1:]`
+    and the version, language and address of this request (reports.tasks)."""
+
+    def enqueue(token):
+        task, *args = job
+        task.enqueue(*args, token, get_language(), request.scheme, request.get_host())
+
     return download_store.made_by_job(
-        request,
-        name,
-        "pdf",
-        key=key,
-        render=render,
-        enqueue=enqueue,
-        headers=pdf.headers(city, year),
+        request, stored, render=render, enqueue=enqueue, headers=headers
     )
 
 
@@ -297,11 +299,15 @@ def compare_download(request, fmt):
 # -- The province's view: the cities of a year side by side ----------------------------------
 
 
+def _no_province_year():
+    return Http404(_("No city has published a report for this year."))
+
+
 def _province_page(request, year, **options):
     try:
         return selectors.province_page(request.user, year, **options)
     except (Region.DoesNotExist, AnnualReport.DoesNotExist):
-        raise Http404(_("No city has published a report for this year.")) from None
+        raise _no_province_year() from None
 
 
 @site_page
@@ -316,11 +322,21 @@ def province(request, year):
 
 @site_page
 def province_download(request, year, fmt):
-    page = _province_page(request, year, checks=False)
-    dataset = downloads.province_dataset(page)
-    dataset.url = request.build_absolute_uri(reverse("reports:province", args=[year]))
-    dataset.last_modified = _updated(request)
-    return writers.response(dataset, fmt, stream=False)
+    def table():
+        return downloads.province_dataset(request, _province_page(request, year, checks=False))
+
+    if fmt != "xlsx":
+        return writers.response(table(), fmt, stream=False)
+    # The workbook takes about a second at 13 cities: written by a job, once per version.
+    if not selectors.has_published(year):
+        raise _no_province_year()
+    stored = downloads.province_workbook(year)
+    job = (tasks.render_province_workbook, year)
+
+    def render():  # staff who see drafts: in the request, never stored
+        return writers.content(table(), fmt)
+
+    return _made_by_job(request, stored, job, render, writers.headers(stored.name, fmt))
 
 
 # -- Record lists and details -----------------------------------------------------------------

@@ -6,6 +6,8 @@ tests/importing/workers.py runs the real worker in another process instead."""
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from hotline import download_store
+
 
 def run_queued_tasks() -> list[DBTaskResult]:
     """Run every task queued now, once each, and return their results (reloaded)."""
@@ -28,8 +30,64 @@ def run_queued_tasks() -> list[DBTaskResult]:
     return ran
 
 
+def immediately(settings) -> None:
+    """Jobs run when queued (ImmediateBackend), on the same queues as the site's."""
+    backend = "django_tasks.backends.immediate.ImmediateBackend"
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": backend}}
+
+
 def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def read_through_job(client, url, task_path, folder):
+    """A download made by a job (hotline.download_store.made_by_job) as its first readers meet
+    it: 202 生成中; asked again before the job ran, still one job (`task_path`, on the
+    downloads' queue); the job writes the file into `folder`; then 200, sent from the file.
+    Returns the first response, the last, and the file's content."""
+    first = client.get(url)
+    assert first.status_code == 202
+    assert client.get(url).status_code == 202  # a second reader, a reload
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == task_path and queued.queue_name == download_store.QUEUE
+    assert not any(folder.glob("[!.]*"))
+    [ran] = run_queued_tasks()
+    assert ran.status == "SUCCESSFUL", ran.traceback
+    [path] = folder.glob("[!.]*")
+    assert ran.return_value == path.name
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.streaming  # sent from the file, not rendered
+    content = body(response)
+    assert content == path.read_bytes()
+    return first, response, content
+
+
+def republish(reviewer, city="huaian", year=2023):
+    """A new published version of the report: reopened, corrected, published again."""
+    from hotline.models import AnnualReport
+    from hotline.services.reports import report_publish, report_reopen, report_submit
+
+    report = AnnualReport.private_objects.get(region__slug=city, year=year)
+    report_reopen(report=report, by=reviewer, reason="更正")
+    report_submit(report=report, by=reviewer)
+    report_publish(report=report, by=reviewer, reason="更正后发布")
+
+
+def a_new_version_makes_a_new_file(client, url, folder, reviewer) -> None:
+    """The file of a version is not sent for the next: a new job writes the new version's and
+    removes the old one's."""
+    client.get(url)
+    run_queued_tasks()
+    [before] = folder.glob("[!.]*")
+    assert client.get(url).status_code == 200
+    republish(reviewer)
+    assert client.get(url).status_code == 202  # the old version's file is not sent
+    [ran] = run_queued_tasks()
+    assert ran.status == "SUCCESSFUL", ran.traceback
+    [after] = folder.glob("[!.]*")
+    assert after != before  # the old version's file is removed once the new one is written
+    assert client.get(url).status_code == 200
 
 
 def get_pdf(client, url, **kwargs):

@@ -76,6 +76,14 @@ def province_total(indicator: Indicator, figures: list[Figure | None]) -> Decima
     return sum((f.printed_value for f in figures), Decimal(0))
 
 
+def has_published(year: int) -> bool:
+    """Whether a city of the province has published its report of `year`: whether the
+    province's view of it exists, in one query, without building it."""
+    return AnnualReport.public_objects.filter(
+        year=year, region__parent__slug=PROVINCE, region__parent__level=Region.Level.PROVINCE
+    ).exists()
+
+
 def province_page(user, year: int, *, checks: bool = True) -> ProvincePage:
     """Published reports only, for everyone: the province's page is a public comparison.
     `checks`: with each city's figure-check result (the downloads, tables only, go without).

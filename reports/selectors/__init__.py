@@ -9,7 +9,7 @@ province's view (the cities of a year side by side) is hotline.services.province
 API reads too.
 """
 
-from hotline.services.province import province_page
+from hotline.services.province import has_published, province_page
 
 from .corrections import report_corrections
 from .records import (
@@ -46,6 +46,7 @@ __all__ = [
     "episodes",
     "episodes_in_totals_only",
     "filter_choices",
+    "has_published",
     "index_page",
     "policies",
     "policy_detail",

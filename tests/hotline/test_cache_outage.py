@@ -15,6 +15,8 @@ from django.core.cache import caches
 
 from hotline import cache_guard
 
+from ..jobs import immediately
+
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/reports/huaian/2023/", "/reports/huaian/2023/report.pdf", "/api/v1/reports/"]
@@ -73,7 +75,7 @@ def test_a_redis_down_or_hung_serves_everything_uncached_and_logs_once(
 ):
     _redis_at(settings, _free_port() if kind == "dead" else hung_port)
     # The PDF's job runs when queued: the PDF is rendered and sent in this request.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    immediately(settings)
     caplog.set_level(logging.WARNING, logger="hotline.cache_guard")
     monkeypatch.setattr(cache_guard, "SKIP_SECONDS", 3600)  # however slow the machine
     attempts = []

@@ -1,5 +1,6 @@
 """The documented way to run the site: gunicorn.conf.py, and the bounds it and the settings set."""
 
+import re
 import runpy
 
 from django.conf import settings
@@ -23,6 +24,14 @@ def test_the_readme_runs_gunicorn_with_it():
     readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
     assert "gunicorn -c gunicorn.conf.py" in readme
     assert "gunicorn hotline.wsgi" not in readme
+
+
+def test_the_readme_runs_a_worker_for_every_queue():
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    assert "manage.py db_worker --no-reload --queue-name %i " in readme
+    units = re.search(r"systemctl enable --now ((?:hotline-worker@\S+ ?)+)", readme).group(1)
+    queues = [unit.partition("@")[2] for unit in units.split()]
+    assert sorted(queues) == sorted(settings.TASKS["default"]["QUEUES"])
 
 
 def test_each_process_keeps_a_bounded_page_cache_without_redis():

@@ -4,6 +4,7 @@ runs, cancel, a task run twice, and a worker killed mid-import."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -272,11 +273,14 @@ def test_a_worker_killed_mid_import_writes_nothing_and_its_job_is_marked_failed(
 
 
 @pytest.mark.django_db(transaction=False)
-def test_make_serve_starts_a_worker_stopped_with_the_server():
+def test_make_serve_starts_a_worker_per_queue_stopped_with_the_server():
     shown = subprocess.run(
         ["make", "-n", "serve", "PORT=8599"], cwd=settings.BASE_DIR, capture_output=True, text=True
     )
     assert shown.returncode == 0, shown.stderr
     recipe = shown.stdout[shown.stdout.index("db_worker") :]
-    assert recipe.startswith("db_worker --no-reload") and "& worker=$!" in recipe
-    assert "trap 'kill $worker" in recipe and "runserver 127.0.0.1:8599" in recipe
+    served = re.findall(r"db_worker --no-reload .*?--queue-name (\S+) & (\w+)=\$!", recipe)
+    # Every queue the site enqueues on, each its own worker: a PDF never waits for an import.
+    assert sorted(queue for queue, _ in served) == sorted(settings.TASKS["default"]["QUEUES"])
+    assert "trap 'kill " + " ".join(f"${name}" for _, name in served) in recipe
+    assert "runserver 127.0.0.1:8599" in recipe

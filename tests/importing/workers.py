@@ -1,6 +1,6 @@
 """Background jobs in tests: a data-sharing register of any length, and the library's worker
 (`manage.py db_worker`) run in another process on the test's database (the fixture
-`worker_env`, in conftest.py)."""
+`worker_env`, in tests/conftest.py)."""
 
 import subprocess
 import sys
@@ -22,10 +22,11 @@ def register(rows: int) -> bytes:
     return (HEADER + "".join(lines)).encode()
 
 
-def work(env, timeout=120):
-    """Run every queued task with the library's worker, then stop."""
+def work(env, timeout=120, queue="default"):
+    """Run every task queued on `queue` with the library's worker, then stop."""
+    command = ["manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"]
     done = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        [sys.executable, *command, "--queue-name", queue],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,

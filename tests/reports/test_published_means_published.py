@@ -29,6 +29,8 @@ from hotline.caching import recent
 from hotline.models import AnnualReport, DataSharingRequest, Indicator
 from reports.public_pages import every_page
 
+from ..jobs import immediately
+
 pytestmark = pytest.mark.django_db
 
 API = [
@@ -60,7 +62,7 @@ def renderable(urls):
 def _pdf_at_once(settings):
     """The PDF's job runs when queued (ImmediateBackend): read before and after the draft work,
     it is the file written for the published version, compared byte for byte."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    immediately(settings)
 
 
 DRAFTS = [("huaian", 2022), ("huaian", 2024), ("nanjing", 2023)]
