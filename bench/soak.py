@@ -32,6 +32,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -145,10 +146,11 @@ class Tally:
     unavailable: int = 0  # 503 with Retry-After while the database refuses connections
     errors_after: int = 0  # of errors, those once the fault has ended
     database_out: bool = False
+    failures: list[str] = field(default_factory=list)
     recovering: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def read(self, status, seconds, complete, retry_after):
+    def read(self, path, status, seconds, complete, retry_after):
         with self.lock:
             self.statuses.append(status)
             self.latencies.append(seconds)
@@ -159,6 +161,8 @@ class Tally:
             elif status == 0 or status >= 500:
                 self.errors += 1
                 self.errors_after += self.recovering
+                # What failed, for the printout: the status (0: no answer), the path, how long.
+                self.failures.append(f"{status} {path} {seconds:.1f} s")
 
     def wrote(self, ok):
         with self.lock:
@@ -166,6 +170,7 @@ class Tally:
             self.failed_writes += not ok
 
 
+ERROR_LINE = re.compile(r"ERROR|CRITICAL|Traceback|Error:|WORKER TIMEOUT")
 # gunicorn's arbiter's lines for a worker that ended other than as planned.
 FAILED_WORKER = re.compile(
     r"WORKER TIMEOUT \(pid:(\d+)\)|Worker \(pid:(\d+)\) (?:exited with code|was sent (?!SIGTERM))"
@@ -341,7 +346,7 @@ def run_scenario(site: Site, name: str, seconds: float) -> dict:
         rng = random.Random(seed)
         while not stop.is_set():
             path = rng.choice(READS).format(n=rng.randrange(10**6))
-            tally.read(*request(site.port, "GET", path))
+            tally.read(path, *request(site.port, "GET", path))
 
     def edit():
         while not stop.is_set():
@@ -364,7 +369,8 @@ def run_scenario(site: Site, name: str, seconds: float) -> dict:
 
     def download(slow):
         while not stop.is_set():
-            tally.read(*request(site.port, "GET", "/data-sharing.csv", slow=slow, timeout=120))
+            path = "/data-sharing.csv"
+            tally.read(path, *request(site.port, "GET", path, slow=slow, timeout=120))
 
     threads = [threading.Thread(target=reader, args=(n,)) for n in range(READERS)]
     threads += [threading.Thread(target=edit), threading.Thread(target=publish)]
@@ -409,6 +415,7 @@ def run_scenario(site: Site, name: str, seconds: float) -> dict:
         "scenario": name,
         "requests": len(tally.statuses),
         "5xx": tally.errors,
+        "failures": tally.failures[:10],
         "503": tally.unavailable,
         "5xx_after": tally.errors_after,
         "held": hog.held if hog is not None else None,
@@ -454,6 +461,11 @@ def soak_database(name: str, scratch: Scratch, seconds: float, rows: int) -> lis
             result["database"] = name
             result["consistent"] = consistent
         results[-1]["detail"] = {"before": before, "after": after, "acknowledged_writes": edits}
+        if any(r["5xx"] or r["truncated"] or r["restarts"] for r in results):
+            kept = ROOT / "var" / "soak" / f"{name}.log"  # the folder goes; the servers' log stays
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(site.log, kept)
+            results[-1]["detail"]["log"] = str(kept.relative_to(ROOT))
         return results
 
 
@@ -540,6 +552,8 @@ def main(argv=None) -> int:
             f"{r['memory_mb']:10.0f}  "
             f"{verdict}"
         )
+        if r["failures"]:
+            print(f"          failed: {'; '.join(r['failures'])}")
         if r["held"] is not None:
             print(
                 f"          another client held the {r['held']} connections left of "
@@ -548,6 +562,10 @@ def main(argv=None) -> int:
             )
         if "detail" in r:
             print(f"          {json.dumps(r['detail'], ensure_ascii=False)}")
+        if "log" in r.get("detail", {}):  # in CI the file goes with the machine: its errors here
+            lines = (ROOT / r["detail"]["log"]).read_text(errors="replace").splitlines()
+            for line in [x for x in lines if ERROR_LINE.search(x)][-30:]:
+                print(f"          | {line[:300]}")
     return 0 if ok else 1
 
 
