@@ -76,12 +76,19 @@ def province_total(indicator: Indicator, figures: list[Figure | None]) -> Decima
     return sum((f.printed_value for f in figures), Decimal(0))
 
 
+def _in_province(year: int) -> dict:
+    """The reports of the province's cities of `year`: what its view compares."""
+    return {
+        "year": year,
+        "region__parent__slug": PROVINCE,
+        "region__parent__level": Region.Level.PROVINCE,
+    }
+
+
 def has_published(year: int) -> bool:
     """Whether a city of the province has published its report of `year`: whether the
     province's view of it exists, in one query, without building it."""
-    return AnnualReport.public_objects.filter(
-        year=year, region__parent__slug=PROVINCE, region__parent__level=Region.Level.PROVINCE
-    ).exists()
+    return AnnualReport.public_objects.filter(**_in_province(year)).exists()
 
 
 def province_page(user, year: int, *, checks: bool = True) -> ProvincePage:
@@ -91,7 +98,7 @@ def province_page(user, year: int, *, checks: bool = True) -> ProvincePage:
     province = Region.objects.annotate(
         cities=Count("children", filter=Q(children__level=Region.Level.CITY))
     ).get(slug=PROVINCE, level=Region.Level.PROVINCE)
-    in_province = {"year": year, "region__parent": province}
+    in_province = _in_province(year)
     reports = list(
         AnnualReport.public_objects.filter(**in_province)
         .select_related("region")
