@@ -10,7 +10,13 @@ served from the page cache; each is listed query by query.
 from django.core.cache import cache
 from django.test import override_settings
 
-from hotline.models import PolicyDocument
+from hotline.models import (
+    AppealCount,
+    DataSharingRequest,
+    Figure,
+    LivestreamEpisode,
+    PolicyDocument,
+)
 
 FRESHNESS = 1  # the report, or the visible reports, with when their data last changed
 REPORT = 1  # the report itself with its city, read once a report's page is to be rendered
@@ -115,9 +121,42 @@ def policy_page() -> tuple[str, int]:
     return f"/reports/huaian/2023/policies/{document.pk}/", FRESHNESS + REPORT + 2
 
 
+# The API's answers about one record (tests/api asserts each with its reviewer's count): the
+# freshness check, the record, and what it prefetches; reference data is named by its key.
+API_DETAILS: dict[str, int] = {
+    "/api/v1/regions/huaian/": 2,
+    "/api/v1/sections/appeals/": 2,
+    "/api/v1/tables/calls/": 2,
+    "/api/v1/indicators/appeals.total.total/": 2,
+    "/api/v1/appeal-categories/housing/": 2,
+    "/api/v1/sharing-methods/usb/": 2,
+    "/api/v1/reports/huaian/2023/": 2,
+    # the version; the report with its city; the figure checks
+    "/api/v1/reports/huaian/2023/checks/": 1 + 1 + CHECKS,
+}
+# A report's records, named by primary key: the first published one of Huai'an's latest report
+# that has one (2023, or 2022 for the episodes), with its list's name and its answer's queries.
+API_RECORDS = {
+    Figure: ("figures", 3),  # version, the row, last year's value
+    AppealCount: ("appeal-counts", 2),  # version, the row
+    LivestreamEpisode: ("episodes", 3),  # version, the row, guests
+    DataSharingRequest: ("sharing-requests", 4),  # version, the row, recipients, methods
+    PolicyDocument: ("policy-documents", 3),  # version, the row, issuers
+}
+
+
+def api_details() -> dict[str, int]:
+    urls = dict(API_DETAILS)
+    for model, (name, queries) in API_RECORDS.items():
+        records = model.public_objects.filter(report__region__slug="huaian")
+        record = records.order_by("-report__year", "pk").first()
+        urls[f"/api/v1/{name}/{record.pk}/"] = queries
+    return urls
+
+
 def every_page() -> dict[str, int]:
     url, queries = policy_page()
-    return {**PAGES, url: queries, **API_LISTS}
+    return {**PAGES, url: queries, **API_LISTS, **api_details()}
 
 
 def read(client, url):

@@ -6,7 +6,7 @@ measures the same list). Anonymous visitors: no session or user query.
 
 import pytest
 
-from reports.public_pages import FRESHNESS, PAGES, policy_page, read
+from reports.public_pages import FRESHNESS, PAGES, api_details, policy_page, read
 
 from .factories import make_report
 
@@ -44,6 +44,20 @@ def test_a_policy_page_reads_a_fixed_number_of_queries(client, django_assert_num
     grow()
     with django_assert_num_queries(queries):
         assert read(client, url).status_code == 200
+
+
+def test_the_apis_answers_about_one_record_read_a_fixed_number_of_queries(
+    client, django_assert_num_queries, second_year
+):
+    urls = api_details()
+    assert "/api/v1/reports/huaian/2023/checks/" in urls and len(urls) == 13
+    for url, queries in urls.items():
+        with django_assert_num_queries(queries):
+            assert read(client, url).status_code == 200, url
+    grow()
+    for url, queries in urls.items():
+        with django_assert_num_queries(queries):
+            assert read(client, url).status_code == 200, url
 
 
 def test_a_repeat_visit_costs_one_query(client, django_assert_num_queries):
