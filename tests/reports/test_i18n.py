@@ -1,6 +1,7 @@
 """Simplified Chinese by default; English by the switch on the page, under the same URLs."""
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +43,57 @@ def test_downloads_follow_the_language_too(client):
 def test_an_english_browser_still_gets_chinese_until_the_reader_switches(client):
     page = client.get(URL, headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
     assert '<html lang="zh-hans">' in page
+
+
+def test_a_public_page_carries_nothing_of_its_readers_own():
+    """No CSRF token in the page nor a cookie for it: a cached copy is served as it is."""
+    reader = Client(enforce_csrf_checks=True)
+    for _ in range(2):  # rendered, then from the page cache
+        response = reader.get(URL)
+        assert b"csrfmiddlewaretoken" not in response.content
+        assert "csrftoken" not in response.cookies
+    assert response["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "http://testserver"},
+        {"sec-fetch-site": "same-origin", "origin": "http://testserver"},
+        {"referer": "http://testserver/reports/huaian/2023/"},
+        {},  # no browser: no other site can make it post
+    ],
+)
+def test_the_switch_takes_a_post_from_this_site_without_a_token(headers):
+    reader = Client(enforce_csrf_checks=True)
+    response = reader.post("/i18n/setlang/", {"language": "en", "next": URL}, headers=headers)
+    assert response.status_code == 302 and response["Location"] == URL
+    assert '<html lang="en">' in reader.get(URL).content.decode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"origin": "null"},
+        {"origin": "https://testserver"},  # another scheme is another site
+        {"sec-fetch-site": "cross-site", "origin": "http://testserver"},
+        {"sec-fetch-site": "same-site"},
+        {"referer": "https://evil.example/form.html"},
+    ],
+)
+def test_the_switch_refuses_a_form_posted_from_another_site(headers):
+    reader = Client(enforce_csrf_checks=True)
+    response = reader.post("/i18n/setlang/", {"language": "en", "next": URL}, headers=headers)
+    assert response.status_code == 403
+    assert "只能在本网站的页面上切换语言" in response.content.decode()
+    assert "django_language" not in response.cookies
+    assert '<html lang="zh-hans">' in reader.get(URL).content.decode()
+
+
+def test_a_trusted_origin_may_post_the_switch(settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://12345.example.gov.cn"]
+    response = Client().post(
+        "/i18n/setlang/", {"language": "en"}, headers={"origin": "https://12345.example.gov.cn"}
+    )
+    assert response.status_code == 302
