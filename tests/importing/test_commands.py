@@ -99,6 +99,12 @@ def test_progress_is_reported_after_each_batch(draft_2024):
     assert all(0 < fraction <= 1 for _rows, fraction in seen)
 
 
+def test_progress_is_reported_between_batches_too(draft_2024):
+    seen = []
+    run("datasharingrequest", register(250), progress=lambda *a: seen.append(a))
+    assert [rows for rows, _fraction in seen] == [100, 200, 250]
+
+
 def test_an_export_from_the_command_imports_back_unchanged(report_2023, tmp_path):
     AnnualReport.private_objects.filter(pk=report_2023.pk).update(status="draft")
     for fmt in ("csv", "xlsx", "json"):
