@@ -464,7 +464,13 @@ class FigureListSerializer(serializers.ListSerializer):
             (tuple(row[column] for column in KEY_COLUMNS) for row in figures),
             include_drafts=include_drafts,
         )
-        return [{name: write(row, previous) for name, write in plan} for row in figures]
+        return [
+            {
+                name: row[column] if write is None else write(row, previous)
+                for name, column, write in plan
+            }
+            for row in figures
+        ]
 
 
 class ComputedChangeField(PrintedDecimalField):
@@ -645,9 +651,10 @@ def previous_value(row: dict, previous: dict) -> Decimal | None:
 
 
 @functools.cache
-def row_plan(serializer_class) -> tuple[list[str], list[tuple[str, object]]]:
+def row_plan(serializer_class) -> tuple[list[str], list[tuple[str, str | None, object]]]:
     """The columns a serializer's rows are read from, and for each of its fields, in order, how
-    it is written from a row of those columns and last year's values (`previous_values_of`)."""
+    it is written: the column it copies, or a function of the row and of last year's values
+    (`previous_values_of`)."""
     model = serializer_class.Meta.model
     columns = dict.fromkeys(KEY_COLUMNS)
     plan = []
@@ -658,7 +665,7 @@ def row_plan(serializer_class) -> tuple[list[str], list[tuple[str, object]]]:
         return name
 
     for name, field in serializer_class().fields.items():
-        path = field.source_attrs
+        path, copies = field.source_attrs, None
         if isinstance(field, ComputedChangeField):
             value, kind = column("value"), column("indicator", "change_kind")
 
@@ -680,15 +687,15 @@ def row_plan(serializer_class) -> tuple[list[str], list[tuple[str, object]]]:
                 return as_text(printed(row[value], row[decimals]))
 
         elif isinstance(field, serializers.SlugRelatedField):
-            write = functools.partial(copied, column(*path, field.slug_field))
+            copies, write = column(*path, field.slug_field), None
         elif type(field) in COPIED:
-            write = functools.partial(copied, column(*path))
+            copies, write = column(*path), None
         else:
             raise ImproperlyConfigured(
                 f"{serializer_class.__name__}.{name}: the list cannot write a "
                 f"{type(field).__name__} from values; teach row_plan how it writes."
             )
-        plan.append((name, write))
+        plan.append((name, copies, write))
     return list(columns), plan
 
 
@@ -702,10 +709,6 @@ COPIED = {
     Text,
     IndicatorWords,
 }
-
-
-def copied(column, row, previous):
-    return row[column]
 
 
 # TOP5 and the counts they rank
