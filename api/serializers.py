@@ -440,9 +440,10 @@ KEY_COLUMNS = ("report__region", "report__year", "indicator")
 class FigureListSerializer(serializers.ListSerializer):
     """A page of figures, read as values (`read`) and written row by row from a plan made once
     from FigureSerializer's own fields (`row_plan`): DRF's walk of each field through the six
-    model instances of a row cost some 2 ms of CPU a row. The plan refuses a field it cannot
-    write as FigureSerializer would, and tests pin each row equal to FigureSerializer's output
-    for one figure (tests/api/test_reading.py)."""
+    model instances of a row cost four to five times as much. The plan refuses a field it
+    cannot write as FigureSerializer would, and tests pin each row equal to FigureSerializer's
+    output for one figure (tests/api/test_figure_rows.py). Figures rather than rows (a caller
+    of its own) are written by DRF's walk."""
 
     @classmethod
     def read(cls, queryset):
