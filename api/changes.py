@@ -8,19 +8,31 @@ TWO_PLACES = Decimal("0.01")
 
 
 def previous_values(figures, *, include_drafts: bool) -> dict:
-    """Last year's values of these figures' indicators in the same cities, in one query.
+    """Last year's values of these figures' indicators in the same cities, in one query."""
+    return previous_values_of(
+        ((f.report.region_id, f.report.year, f.indicator_id) for f in figures),
+        include_drafts=include_drafts,
+    )
+
+
+def previous_values_of(figures, *, include_drafts: bool) -> dict:
+    """The same for figures given as (region id, year, indicator id): the API's list reads its
+    rows as values, not as figures.
 
     Keyed by (region id, year, indicator id). Drafts count only for those who may see them, so
     that a computed change never leaks a draft's figure.
     """
-    keys = {(f.report.region_id, f.report.year - 1, f.indicator_id) for f in figures}
+    keys = {(region, year - 1, indicator) for region, year, indicator in figures}
     if not keys:
         return {}
     regions, years, indicators = (set(part) for part in zip(*keys, strict=True))
+    # The indicators' range, not a list of a page's hundred ids, which PostgreSQL plans slowly;
+    # the figures read beyond the page's are never looked up.
     previous = Figure.private_objects.filter(
         report__region_id__in=regions,
         report__year__in=years,
-        indicator_id__in=indicators,
+        indicator_id__gte=min(indicators),
+        indicator_id__lte=max(indicators),
         value__isnull=False,
     )
     if not include_drafts:
@@ -33,12 +45,18 @@ def previous_values(figures, *, include_drafts: bool) -> dict:
 
 def computed_change(figure, previous: dict) -> Decimal | None:
     before = previous.get((figure.report.region_id, figure.report.year - 1, figure.indicator_id))
-    if figure.value is None or before is None:
+    return change_from(before, figure.value, figure.indicator.change_kind)
+
+
+def change_from(before: Decimal | None, value: Decimal | None, change_kind: str) -> Decimal | None:
+    """The change from last year's value, in per cent or in percentage points (`change_kind`),
+    to 2 decimals; None where either value is missing or last year's is 0 (a relative change)."""
+    if value is None or before is None:
         return None
-    if figure.indicator.change_kind == Indicator.ChangeKind.POINTS:
-        change = figure.value - before
+    if change_kind == Indicator.ChangeKind.POINTS:
+        change = value - before
     elif before == 0:
         return None
     else:
-        change = (figure.value - before) / before * 100
+        change = (value - before) / before * 100
     return change.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)

@@ -227,6 +227,10 @@ class FigureViewSet(ReportScopedMixin, DraftWritesMixin, PublicCacheMixin, views
     ordering_fields = ["id"]
     lookup_value_regex = INTEGER_ID
 
+    def paginate_queryset(self, queryset):
+        # The list's page is read as values, not figures (FigureListSerializer.read).
+        return super().paginate_queryset(serializers.FigureListSerializer.read(queryset))
+
 
 @extend_schema_view(
     list=extend_schema(summary="List appeal counts", description="The counts TOP5 tables rank."),
