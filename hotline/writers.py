@@ -100,6 +100,8 @@ def list_text(items) -> str:
 def _text(value):
     """Everything that is not a number, a date or None, as the text of one cell."""
     if isinstance(value, list | tuple):
+        if all(type(item) is str for item in value):  # the common case, in short
+            return SEPARATOR.join(value)
         if any(isinstance(item, dict | list | tuple) for item in value):
             return json.dumps(value, ensure_ascii=False, default=_json_default)
         return list_text("" if item is None else item for item in value)
@@ -119,6 +121,8 @@ def csv_cell(value) -> str:
         return repr(value)
     if value is None:
         return ""
+    if kind is date:
+        return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):

@@ -139,25 +139,29 @@ def top_categories_dataset(report, categories) -> Table:
 
 class _Names:
     """The names a record list's rows share (a report's city, a district's level, a method),
-    each worked out once per download in its language rather than once per row."""
+    each worked out once per download, in its language, rather than once per row."""
 
     def __init__(self):
-        self.known = {}
-
-    def _once(self, key, make):
-        name = self.known.get(key)
-        if name is None:
-            name = self.known[key] = make()
-        return name
+        self.cities, self.levels, self.names = {}, {}, {}
 
     def city(self, report) -> str:
-        return self._once(("city", report.region_id), lambda: translated(report.region, "name"))
+        name = self.cities.get(report.region_id)
+        if name is None:
+            name = self.cities[report.region_id] = translated(report.region, "name")
+        return name
 
     def level(self, region) -> str:
-        return self._once(("level", region.pk), lambda: region.level_as_printed)
+        name = self.levels.get(region.pk)
+        if name is None:
+            name = self.levels[region.pk] = region.level_as_printed
+        return name
 
     def of(self, obj) -> str:
-        return self._once((type(obj), obj.pk), lambda: translated(obj, "name"))
+        key = (type(obj), obj.pk)
+        name = self.names.get(key)
+        if name is None:
+            name = self.names[key] = translated(obj, "name")
+        return name
 
 
 SHARING_COLUMNS = [

@@ -1,6 +1,7 @@
 """Streaming a whole record list: a fixed number of queries and bounded memory, however long."""
 
-from itertools import chain
+from itertools import chain, groupby
+from operator import itemgetter
 
 from django.db.models import F
 from django.db.models.base import ModelState
@@ -13,9 +14,14 @@ from hotline.models import (
     PolicyDocument,
 )
 
-# Each list's order (made total by the primary key) and its to-many relations: the rows that
+# Each list's order (made total by the primary key); its to-many relations: the rows that
 # link them to a record, the link's name, the related object on the row (none: the row itself)
-# and the order within one record, as the prefetched relation would have it.
+# and the order within one record, as the prefetched relation would have it; and the fields of
+# its select_related objects that the downloads read (reports.downloads). Only those are read
+# with each row: a report's other fields (texts, three datetimes) would triple the reading;
+# another field is read when first used, once per object (the downloads' query counts,
+# asserted in tests, would show it).
+CITY = {"report": ["year", "region"], "report__region": ["name", "name_en"]}
 STREAMS = {
     "episodes": (
         ["-report__year", "report__region__order", "number", "pk"],
@@ -27,6 +33,7 @@ STREAMS = {
                 ["-is_principal", "pk"],
             ),
         },
+        CITY,
     ),
     "sharing": (
         ["-report__year", "report__region__order", "line", "pk"],
@@ -44,6 +51,7 @@ STREAMS = {
                 ["sharingmethod__order", "sharingmethod__code"],
             ),
         },
+        CITY | {"region": ["name", "name_en", "level"]},
     ),
     "policies": (
         ["-report__year", "report__region__order", "order", "pk"],
@@ -55,6 +63,7 @@ STREAMS = {
                 ["department__region__order", "department__name"],
             ),
         },
+        CITY,
     ),
 }
 STREAM_CHUNK = 2000
@@ -75,8 +84,14 @@ class _Reader:
     hundred of them, and making model instances, and converting their values (dates, JSON),
     is most of what reading records through the ORM would cost."""
 
-    def __init__(self, model, prefix, tree, db, start, shared=False):
-        fields = model._meta.concrete_fields
+    def __init__(self, model, prefix, tree, db, start, shared=False, reads=None):
+        reads = reads or {}
+        wanted = reads.get(prefix.removesuffix("__"))
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if wanted is None or field.primary_key or field.name in wanted
+        ]
         self.model, self.db, self.shared = model, db, shared
         self.attnames = [field.attname for field in fields]
         self.paths = [prefix + field.name for field in fields]  # a foreign key's name: its id
@@ -86,7 +101,7 @@ class _Reader:
         for name, subtree in tree.items():
             field = model._meta.get_field(name)
             at = start + len(self.paths)
-            sub = _Reader(field.related_model, f"{prefix}{name}__", subtree, db, at, True)
+            sub = _Reader(field.related_model, f"{prefix}{name}__", subtree, db, at, True, reads)
             self.paths += sub.paths
             self.related.append((field, sub))
         self.made, self.converters = {}, []
@@ -160,16 +175,16 @@ def stream_records(kind: str, queryset):
     list: the related rows are read in the same order and merged as the records go by. Rows
     are read as values and made into instances here (_Reader), at a fraction of the ORM's
     cost."""
-    ordering, relations = STREAMS[kind]
+    ordering, relations, reads = STREAMS[kind]
     signs = [-1 if o.startswith("-") else 1 for o in ordering]
     width = len(signs)
     keys = [f"_key{i}" for i in range(width)]
     queryset = queryset.prefetch_related(None)  # prefetching would query once per chunk
     db = queryset.db
-    read_record = _Reader(queryset.model, "", _select_related(queryset), db, width)
+    read_record = _Reader(queryset.model, "", _select_related(queryset), db, width, reads=reads)
     records = _keyed(queryset, ordering).values_list(*keys, *read_record.paths)
     ids = queryset.order_by().values("pk")
-    streams = {}
+    streams, pending = [], []
     for name, (rows, link, target, within) in relations.items():
         paths = [("-" if o.startswith("-") else "") + f"{link}__{o.lstrip('-')}" for o in ordering]
         if target:  # only the related object is wanted, not the row that links it
@@ -179,26 +194,29 @@ def stream_records(kind: str, queryset):
         else:
             read = _Reader(rows.model, "", _select_related(rows), db, width)
         related = _keyed(rows.filter(**{f"{link}__in": ids}), paths, *within)
-        related = related.values_list(*keys, *read.paths, link)  # link: the record's pk
-        streams[name] = (_rows(related, read, width), width + len(read.paths), read)
-    pending = {name: next(rows, None) for name, (rows, _at, _read) in streams.items()}
+        related = _rows(related.values_list(*keys, *read.paths), read, width)
+        # One record's rows are together, its pk their last key (every ordering ends in pk).
+        by_record = ((pk, list(items)) for pk, items in groupby(related, itemgetter(width - 1)))
+        streams.append((name, by_record, read))
+        pending.append(next(by_record, None))
+
+    def place(row):  # where a row stands in the list's order
+        return [sign * value for sign, value in zip(signs, row, strict=False)]
+
     for row in _rows(records, read_record, width):
-        record = read_record(row)
-        pk, key = record.pk, None
+        record, pk = read_record(row), row[width - 1]
         # What `record.<relation>.all()` then returns, as prefetch_related would fill it: the
         # downloads only iterate it, and a queryset per record would cost a third of the time.
-        cache = record.__dict__.setdefault("_prefetched_objects_cache", {})
-        for name, (rows, link_at, read) in streams.items():
-            items, item = [], pending[name]
-            while item is not None:
-                if item[link_at] != pk:  # a later record's, or one deleted meanwhile: skipped
-                    if key is None:
-                        key = [sign * value for sign, value in zip(signs, row, strict=False)]
-                    if [sign * value for sign, value in zip(signs, item, strict=False)] > key:
-                        break
-                else:
-                    items.append(read(item))
-                item = next(rows, None)
-            pending[name] = item
-            cache[name] = items
+        cache = record.__dict__["_prefetched_objects_cache"] = {}
+        for at, (name, by_record, read) in enumerate(streams):
+            group = pending[at]
+            # The rows of a record deleted since the list was read: skipped.
+            while group is not None and group[0] != pk and place(group[1][0]) < place(row):
+                group = next(by_record, None)
+            if group is not None and group[0] == pk:
+                cache[name] = [read(item) for item in group[1]]
+                group = next(by_record, None)
+            else:
+                cache[name] = []
+            pending[at] = group
         yield record
