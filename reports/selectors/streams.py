@@ -16,12 +16,14 @@ from hotline.models import (
 
 # Each list's order (made total by the primary key); its to-many relations: the rows that
 # link them to a record, the link's name, the related object on the row (none: the row itself)
-# and the order within one record, as the prefetched relation would have it; and the fields of
-# its select_related objects that the downloads read (reports.downloads). Only those are read
-# with each row: a report's other fields (texts, three datetimes) would triple the reading;
-# another field is read when first used, once per object (the downloads' query counts,
-# asserted in tests, would show it).
+# and the order within one record, as the prefetched relation would have it; and the fields
+# of the related objects (by their path: report, report__region, department) that the
+# downloads read (reports.downloads). Only those are read with each row: a report's other
+# fields (texts, three datetimes) would triple the reading, and wide related rows make
+# PostgreSQL sort on disk; another field would be read when first used, once per object
+# (tests/reports/test_stream_records.py counts the queries of writing each list).
 CITY = {"report": ["year", "region"], "report__region": ["name", "name_en"]}
+UNITS = {"department": ["name", "short_name", "aliases"]}  # Department.names and str()
 STREAMS = {
     "episodes": (
         ["-report__year", "report__region__order", "number", "pk"],
@@ -33,7 +35,7 @@ STREAMS = {
                 ["-is_principal", "pk"],
             ),
         },
-        CITY,
+        CITY | UNITS,
     ),
     "sharing": (
         ["-report__year", "report__region__order", "line", "pk"],
@@ -51,7 +53,9 @@ STREAMS = {
                 ["sharingmethod__order", "sharingmethod__code"],
             ),
         },
-        CITY | {"region": ["name", "name_en", "level"]},
+        CITY
+        | UNITS
+        | {"region": ["name", "name_en", "level"], "sharingmethod": ["name", "name_en"]},
     ),
     "policies": (
         ["-report__year", "report__region__order", "order", "pk"],
@@ -63,7 +67,7 @@ STREAMS = {
                 ["department__region__order", "department__name"],
             ),
         },
-        CITY,
+        CITY | UNITS,
     ),
 }
 STREAM_CHUNK = 2000
@@ -191,9 +195,9 @@ def stream_records(kind: str, queryset):
         if target:  # only the related object is wanted, not the row that links it
             model = rows.model._meta.get_field(target).related_model
             tree = _select_related(rows).get(target, {})
-            read = _Reader(model, f"{target}__", tree, db, width, shared=True)
+            read = _Reader(model, f"{target}__", tree, db, width, shared=True, reads=reads)
         else:
-            read = _Reader(rows.model, "", _select_related(rows), db, width)
+            read = _Reader(rows.model, "", _select_related(rows), db, width, reads=reads)
         related = _keyed(rows.filter(**{f"{link}__in": ids}), paths, *within)
         related = _rows(related.values_list(*keys, *read.paths), read, width)
         # One record's rows are together, its pk their last key (every ordering ends in pk).

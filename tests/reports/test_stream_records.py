@@ -153,6 +153,18 @@ def test_a_streamed_list_writes_what_its_records_read_one_by_one_would(
     assert streamed == one_by_one
 
 
+@pytest.mark.parametrize(("kind", "queries"), [("sharing", 3), ("episodes", 2), ("policies", 2)])
+def test_a_streamed_list_is_written_in_one_query_and_one_per_relation(
+    every_cell, kind, queries, django_assert_num_queries
+):
+    """The fields the downloads read are the ones the stream reads (STREAMS): any other would
+    be read once per report or unit, and counted here."""
+    queryset = KINDS[kind][0](AnonymousUser(), {})
+    for language in ("zh-hans", "en"):
+        with translation.override(language), django_assert_num_queries(queries):
+            files(kind, selectors.stream_records(kind, queryset.all()))
+
+
 def test_the_records_of_a_list_share_their_report_and_region_and_units(
     every_cell, django_assert_num_queries
 ):
