@@ -169,8 +169,9 @@ def _rows(queryset, reader, width):
     converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
     reader.bind(converters, compiler.connection)
     rows = chain.from_iterable(results)
-    if any(at < width for at in converters):  # never for integer keys: Django's own way then
-        rows = compiler.apply_converters(rows, {k: v for k, v in converters.items() if k < width})
+    keyed = {at: converter for at, converter in converters.items() if at < width}
+    if keyed:  # the keys are integers, which no backend converts: here in case one does
+        rows = compiler.apply_converters(rows, keyed)
     return rows
 
 
