@@ -85,7 +85,7 @@ class Table:
     def values(self) -> Iterator[list]:
         keys = self.keys
         for row in self.rows:
-            yield [row.get(key) for key in keys] if isinstance(row, dict) else list(row)
+            yield list(map(row.get, keys)) if isinstance(row, dict) else list(row)
 
 
 def neutralise(text: str) -> str:
@@ -100,6 +100,8 @@ def list_text(items) -> str:
 def _text(value):
     """Everything that is not a number, a date or None, as the text of one cell."""
     if isinstance(value, list | tuple):
+        if all(type(item) is str for item in value):  # the common case, in short
+            return SEPARATOR.join(value)
         if any(isinstance(item, dict | list | tuple) for item in value):
             return json.dumps(value, ensure_ascii=False, default=_json_default)
         return list_text("" if item is None else item for item in value)
@@ -112,8 +114,15 @@ def _text(value):
 
 
 def csv_cell(value) -> str:
+    kind = type(value)  # the commonest types asked first; a subclass goes the long way
+    if kind is str:
+        return neutralise(value)
+    if kind is int:
+        return repr(value)
     if value is None:
         return ""
+    if kind is date:
+        return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
@@ -132,7 +141,7 @@ def iter_csv(table: Table) -> Iterator[bytes]:
     writer.writerow([neutralise(header) for header in table.headers])
     yield _drain(out)  # before the first row is read: the download starts at once
     for count, values in enumerate(table.values(), start=1):
-        writer.writerow([csv_cell(value) for value in values])
+        writer.writerow(map(csv_cell, values))
         if count % CHUNK_ROWS == 0:
             yield _drain(out)
     yield _drain(out)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from hotline.download_store import Stored
 from hotline.models import PolicyDocument
 from hotline.models.catalogue import translated
+from hotline.models.records import related
 from hotline.services.province import PROVINCE
 from hotline.writers import Table
 
@@ -136,6 +137,33 @@ def top_categories_dataset(report, categories) -> Table:
     )
 
 
+class _Names:
+    """The names a record list's rows share (a report's city, a district's level, a method),
+    each worked out once per download, in its language, rather than once per row."""
+
+    def __init__(self):
+        self.cities, self.levels, self.names = {}, {}, {}
+
+    def city(self, report) -> str:
+        name = self.cities.get(report.region_id)
+        if name is None:
+            name = self.cities[report.region_id] = translated(report.region, "name")
+        return name
+
+    def level(self, region) -> str:
+        name = self.levels.get(region.pk)
+        if name is None:
+            name = self.levels[region.pk] = region.level_as_printed
+        return name
+
+    def of(self, obj) -> str:
+        key = (type(obj), obj.pk)
+        name = self.names.get(key)
+        if name is None:
+            name = self.names[key] = translated(obj, "name")
+        return name
+
+
 SHARING_COLUMNS = [
     ("city", gettext_lazy("City")),
     ("year", gettext_lazy("Year")),
@@ -156,15 +184,16 @@ SHARING_COLUMNS = [
 
 
 def sharing_rows(requests) -> Iterator[dict]:
-    return (
-        {
-            "city": translated(r.report.region, "name"),
+    names = _Names()
+    for r in requests:
+        yield {
+            "city": names.city(r.report),
             "year": r.report.year,
             "group_number": r.group_number,
             "line": r.line,
-            "region": r.level_as_printed,
+            "region": names.level(r.region),
             "recipients": r.recipients_as_printed,
-            "methods": [translated(m, "name") for m in r.methods.all()],
+            "methods": [names.of(m) for m in related(r, "methods")],
             "scope": r.scope,
             "period_start": r.period_start,
             "period_end": r.period_end,
@@ -174,8 +203,6 @@ def sharing_rows(requests) -> Iterator[dict]:
             "delivered_on": r.delivered_on,
             "note": r.note,
         }
-        for r in requests
-    )
 
 
 def sharing_dataset(name, title, requests, source="") -> Table:
@@ -198,9 +225,10 @@ POLICY_COLUMNS = [
 
 
 def policy_rows(documents) -> Iterator[dict]:
-    return (
-        {
-            "city": translated(d.report.region, "name"),
+    names = _Names()
+    for d in documents:
+        yield {
+            "city": names.city(d.report),
             "year": d.report.year,
             "order": d.order,
             "title": d.title,
@@ -210,8 +238,6 @@ def policy_rows(documents) -> Iterator[dict]:
             "url": d.url,
             "note": d.note,
         }
-        for d in documents
-    )
 
 
 def policy_dataset(name, title, documents, source="") -> Table:
@@ -237,14 +263,15 @@ EPISODE_COLUMNS = [
 
 
 def episode_rows(episodes) -> Iterator[dict]:
-    return (
-        {
-            "city": translated(e.report.region, "name"),
+    names = _Names()
+    for e in episodes:
+        yield {
+            "city": names.city(e.report),
             "year": e.report.year,
             "number": e.number,
             "aired_on": e.aired_on,
             "title": e.title,
-            "guests": [f"{g.department} {g.name}".strip() for g in e.guests.all()],
+            "guests": [f"{g.department} {g.name}".strip() for g in related(e, "guests")],
             "appeals_received": e.appeals_received,
             "answered_on_air": e.answered_on_air,
             "supervised_after": e.supervised_after,
@@ -253,8 +280,6 @@ def episode_rows(episodes) -> Iterator[dict]:
             "policy_qa_published": e.policy_qa_published,
             "note": e.note,
         }
-        for e in episodes
-    )
 
 
 def episode_dataset(name, title, episodes, source="") -> Table:

@@ -1,6 +1,12 @@
 """Streaming a whole record list: a fixed number of queries and bounded memory, however long."""
 
+from itertools import chain, groupby
+from operator import itemgetter
+
 from django.db.models import F
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
+from django.db.models.sql.constants import MULTI
 
 from hotline.models import (
     DataSharingRequest,
@@ -8,9 +14,16 @@ from hotline.models import (
     PolicyDocument,
 )
 
-# Each list's order (made total by the primary key) and its to-many relations: the rows that
+# Each list's order (made total by the primary key); its to-many relations: the rows that
 # link them to a record, the link's name, the related object on the row (none: the row itself)
-# and the order within one record, as the prefetched relation would have it.
+# and the order within one record, as the prefetched relation would have it; and the fields
+# of the related objects (by their path: report, report__region, department) that the
+# downloads read (reports.downloads). Only those are read with each row: a report's other
+# fields (texts, three datetimes) would triple the reading, and wide related rows make
+# PostgreSQL sort on disk; another field would be read when first used, once per object
+# (tests/reports/test_stream_records.py counts the queries of writing each list).
+CITY = {"report": ["year", "region"], "report__region": ["name", "name_en"]}
+UNITS = {"department": ["name", "short_name", "aliases"]}  # Department.names and str()
 STREAMS = {
     "episodes": (
         ["-report__year", "report__region__order", "number", "pk"],
@@ -22,6 +35,7 @@ STREAMS = {
                 ["-is_principal", "pk"],
             ),
         },
+        CITY | UNITS,
     ),
     "sharing": (
         ["-report__year", "report__region__order", "line", "pk"],
@@ -39,6 +53,9 @@ STREAMS = {
                 ["sharingmethod__order", "sharingmethod__code"],
             ),
         },
+        CITY
+        | UNITS
+        | {"region": ["name", "name_en", "level"], "sharingmethod": ["name", "name_en"]},
     ),
     "policies": (
         ["-report__year", "report__region__order", "order", "pk"],
@@ -50,6 +67,7 @@ STREAMS = {
                 ["department__region__order", "department__name"],
             ),
         },
+        CITY | UNITS,
     ),
 }
 STREAM_CHUNK = 2000
@@ -62,36 +80,150 @@ def _keyed(queryset, paths, *then):
     return queryset.annotate(**keys).order_by(*paths, *then)
 
 
-def _key(row, signs):
-    return tuple(sign * getattr(row, f"_key{i}") for i, sign in enumerate(signs))
+class _Reader:
+    """An instance of `model` made from a row of values read from position `start` (its
+    concrete fields under `prefix`: `paths`), with the related objects of its select_related
+    `tree`. A related object (`shared`: a report, a region, a department) is made once per
+    primary key and shared by the rows that name it: a list of 100,000 records names a few
+    hundred of them, and making model instances, and converting their values (dates, JSON),
+    is most of what reading records through the ORM would cost."""
+
+    def __init__(self, model, prefix, tree, db, start, shared=False, reads=None):
+        reads = reads or {}
+        wanted = reads.get(prefix.removesuffix("__"))
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if wanted is None or field.primary_key or field.name in wanted
+        ]
+        self.model, self.db, self.shared = model, db, shared
+        self.attnames = [field.attname for field in fields]
+        self.paths = [prefix + field.name for field in fields]  # a foreign key's name: its id
+        self.start, self.end = start, start + len(fields)
+        self.pk_at = start + self.attnames.index(model._meta.pk.attname)
+        self.related = []
+        for name, subtree in tree.items():
+            field = model._meta.get_field(name)
+            at = start + len(self.paths)
+            sub = _Reader(field.related_model, f"{prefix}{name}__", subtree, db, at, True, reads)
+            self.paths += sub.paths
+            self.related.append((field, sub))
+        self.made, self.converters = {}, []
+        # Made as Model.from_db would make it, without the per-field work of Model.__init__
+        # (a third of the reading) when nothing listens to a model's making.
+        self.plain = not (pre_init.has_listeners(model) or post_init.has_listeners(model))
+
+    def bind(self, converters, connection):
+        """The database's converters of the row's values (compiler.get_converters), applied
+        to this object's as it is made."""
+        self.connection = connection
+        self.converters = [
+            (at - self.start, functions, expression)
+            for at, (functions, expression) in converters.items()
+            if self.start <= at < self.end
+        ]
+        for _field, sub in self.related:
+            sub.bind(converters, connection)
+
+    def __call__(self, row):
+        if self.shared:
+            pk = row[self.pk_at]
+            if pk is None:  # a null foreign key: select_related reads None too
+                return None
+            if pk in self.made:
+                return self.made[pk]
+        values = row[self.start : self.end]
+        if self.converters:
+            values = list(values)
+            for at, functions, expression in self.converters:
+                value = values[at]
+                for function in functions:
+                    value = function(value, expression, self.connection)
+                values[at] = value
+        if self.plain:
+            obj = self.model.__new__(self.model)
+            obj._state = state = ModelState()
+            state.adding, state.db = False, self.db
+            obj.__dict__.update(zip(self.attnames, values, strict=True))
+        else:
+            obj = self.model.from_db(self.db, self.attnames, values)
+        for field, sub in self.related:
+            found = sub.made.get(row[sub.pk_at])  # most rows: made already
+            field.set_cached_value(obj, sub(row) if found is None else found)
+        if self.shared:
+            self.made[pk] = obj
+        return obj
+
+
+def _select_related(queryset) -> dict:
+    tree = queryset.query.select_related
+    return tree if isinstance(tree, dict) else {}
+
+
+def _rows(queryset, reader, width):
+    """The rows of a values_list() queryset as the database sends them, `width` keys then the
+    values `reader` makes its instance of; the keys are converted here, the values by it."""
+    compiler = queryset.query.get_compiler(queryset.db)
+    chunked = not compiler.connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    results = compiler.execute_sql(MULTI, chunked_fetch=chunked, chunk_size=STREAM_CHUNK)
+    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    reader.bind(converters, compiler.connection)
+    rows = chain.from_iterable(results)
+    keyed = {at: converter for at, converter in converters.items() if at < width}
+    if keyed:  # the keys are integers, which no backend converts: here in case one does
+        rows = compiler.apply_converters(rows, keyed)
+    return rows
 
 
 def stream_records(kind: str, queryset):
-    """The records of a list in its order, each with its to-many relations filled in as if
-    prefetched, in one query per relation however long the list: the related rows are read
-    in the same order and merged as the records go by."""
-    ordering, relations = STREAMS[kind]
+    """The records of a list in its order, each with its select_related objects and its
+    to-many relations filled in as if prefetched, in one query per relation however long the
+    list: the related rows are read in the same order and merged as the records go by. Rows
+    are read as values and made into instances here (_Reader), at a fraction of the ORM's
+    cost."""
+    ordering, relations, reads = STREAMS[kind]
     signs = [-1 if o.startswith("-") else 1 for o in ordering]
+    width = len(signs)
+    keys = [f"_key{i}" for i in range(width)]
     queryset = queryset.prefetch_related(None)  # prefetching would query once per chunk
-    records = _keyed(queryset, ordering).iterator(chunk_size=STREAM_CHUNK)
+    db = queryset.db
+    read_record = _Reader(queryset.model, "", _select_related(queryset), db, width, reads=reads)
+    records = _keyed(queryset, ordering).values_list(*keys, *read_record.paths)
     ids = queryset.order_by().values("pk")
-    streams = {}
+    streams, pending = [], []
     for name, (rows, link, target, within) in relations.items():
         paths = [("-" if o.startswith("-") else "") + f"{link}__{o.lstrip('-')}" for o in ordering]
+        if target:  # only the related object is wanted, not the row that links it
+            model = rows.model._meta.get_field(target).related_model
+            tree = _select_related(rows).get(target, {})
+            read = _Reader(model, f"{target}__", tree, db, width, shared=True, reads=reads)
+        else:
+            read = _Reader(rows.model, "", _select_related(rows), db, width, reads=reads)
         related = _keyed(rows.filter(**{f"{link}__in": ids}), paths, *within)
-        streams[name] = (related.iterator(chunk_size=STREAM_CHUNK), target)
-    pending = {name: next(rows, None) for name, (rows, _target) in streams.items()}
-    for record in records:
-        key = _key(record, signs)
+        related = _rows(related.values_list(*keys, *read.paths), read, width)
+        # One record's rows are together, its pk their last key (every ordering ends in pk).
+        by_record = ((pk, list(items)) for pk, items in groupby(related, itemgetter(width - 1)))
+        streams.append((name, by_record, read))
+        pending.append(next(by_record, None))
+
+    def place(row):  # where a row stands in the list's order
+        return [sign * value for sign, value in zip(signs, row, strict=False)]
+
+    for row in _rows(records, read_record, width):
+        record, pk = read_record(row), row[width - 1]
         # What `record.<relation>.all()` then returns, as prefetch_related would fill it: the
         # downloads only iterate it, and a queryset per record would cost a third of the time.
-        cache = record.__dict__.setdefault("_prefetched_objects_cache", {})
-        for name, (rows, target) in streams.items():
-            items, row = [], pending[name]
-            while row is not None and (row_key := _key(row, signs)) <= key:
-                if row_key == key:  # rows of a record deleted meanwhile are skipped
-                    items.append(getattr(row, target) if target else row)
-                row = next(rows, None)
-            pending[name] = row
-            cache[name] = items
+        cache = record.__dict__["_prefetched_objects_cache"] = {}
+        for at, (name, by_record, read) in enumerate(streams):
+            group = pending[at]
+            # The rows of a record deleted since the list was read: skipped.
+            while group is not None and group[0] != pk and place(group[1][0]) < place(row):
+                group = next(by_record, None)
+            if group is not None and group[0] == pk:
+                made, made_at = read.made, read.pk_at  # a related object: made once
+                cache[name] = [made.get(item[made_at]) or read(item) for item in group[1]]
+                group = next(by_record, None)
+            else:
+                cache[name] = []
+            pending[at] = group
         yield record

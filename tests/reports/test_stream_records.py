@@ -1,0 +1,184 @@
+"""The record lists' downloads read their records as values and make each report, region and
+unit once (reports.selectors.streams): the files are cell for cell the ones that the records
+read through the ORM, one instance per row and relation, would give."""
+
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
+
+from hotline import writers
+from hotline.models import (
+    DataSharingRequest,
+    Department,
+    EpisodeGuest,
+    LivestreamEpisode,
+    PolicyDocument,
+    Region,
+)
+from reports import downloads, selectors
+from tests.hotline.factories import as_drafts
+
+from .factories import make_report
+
+pytestmark = pytest.mark.django_db
+
+KINDS = {
+    "sharing": (selectors.sharing, downloads.sharing_dataset),
+    "episodes": (selectors.episodes, downloads.episode_dataset),
+    "policies": (selectors.policies, downloads.policy_dataset),
+}
+
+
+@pytest.fixture
+def every_cell():
+    """Beside the Huai'an register (names as printed, districts, several methods): records
+    with every kind of cell: empty texts, no dates, no relations, decimals and none, a text a
+    spreadsheet would run, names in English, and units linked without their printed names."""
+    report = make_report("nanjing", 2023, records=2)
+    district = Region.objects.filter(parent__slug="nanjing").first() or report.region
+    district.name_en = "Xuanwu District"
+    district.save()
+    units = [
+        Department.objects.create(region=report.region, name="南京市测试委", kind="government"),
+        Department.objects.create(
+            region=report.region,
+            name="南京市测试办公室",
+            short_name="测试办",
+            aliases=["市测试办"],
+            kind="government",
+        ),
+    ]
+    with as_drafts(report):
+        DataSharingRequest.private_objects.create(  # nothing but what is required
+            report=report, group_number=3, line=3, region=district, scope="", records=0
+        )
+        full = DataSharingRequest.private_objects.create(
+            report=report,
+            group_number=3,
+            line=4,
+            region=district,
+            scope="=SUM(A1:A9)",
+            records=12_345_678_901,
+            purpose="-1",
+            approval="@审批",
+            period_start=datetime.date(2023, 2, 1),
+            delivered_on=datetime.date(2023, 12, 31),
+            note="第一行\n第二行",
+            recipients_printed="测试办、不相干的名字",  # names other units: the usual names
+        )
+        full.recipients.add(*units)
+        named = DataSharingRequest.private_objects.create(
+            report=report, group_number=3, line=5, region=report.region, scope="x", records=1
+        )
+        named.recipients.add(*units)
+        named.recipients_printed = "测试办、南京市测试委"
+        named.save()
+        episode = LivestreamEpisode.private_objects.create(
+            report=report,
+            number=7,
+            aired_on=datetime.date(2023, 7, 1),
+            title="+热线",
+            appeals_received=0,
+            answered_on_air=0,
+            supervised_after=0,
+            satisfaction_rate=None,
+        )
+        for n, unit in enumerate(units):
+            EpisodeGuest.objects.create(episode=episode, department=unit, name=f"嘉宾{n}")
+        LivestreamEpisode.private_objects.create(
+            report=report,
+            number=8,
+            aired_on=datetime.date(2023, 8, 1),
+            appeals_received=3,
+            answered_on_air=2,
+            supervised_after=1,
+            satisfaction_rate=Decimal("90.05"),
+        )
+        document = PolicyDocument.private_objects.create(
+            report=report,
+            order=9,
+            title="=测试",
+            issuers_printed="南京市测试委、测试办",
+            issued_on=datetime.date(2023, 3, 3),
+            url="https://example.com/a",
+        )
+        document.issuers.add(*units)
+        PolicyDocument.private_objects.create(report=report, order=10, title="无发文单位")
+    return report
+
+
+def sheets(content: bytes) -> bytes:
+    """An XLSX's sheets, without the times the workbook's properties carry."""
+    book = zipfile.ZipFile(io.BytesIO(content))
+    return b"".join(book.read(n) for n in sorted(book.namelist()) if n.startswith("xl/"))
+
+
+def files(kind, records) -> dict:
+    make = KINDS[kind][1]
+    records = list(records)
+    out = {fmt: writers.content(make("list", "title", records), fmt) for fmt in ("csv", "json")}
+    out["xlsx"] = sheets(writers.content(make("list", "title", records), "xlsx"))
+    return out
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(
+    ("kind", "filters"),
+    [
+        ("sharing", {}),
+        ("sharing", {"city": "nanjing", "year": 2023}),
+        ("sharing", {"department": "unit"}),
+        ("sharing", {"method": "network"}),
+        ("episodes", {}),
+        ("episodes", {"department": "unit"}),
+        ("policies", {}),
+        ("policies", {"department": "unit"}),
+    ],
+)
+def test_a_streamed_list_writes_what_its_records_read_one_by_one_would(
+    every_cell, kind, filters, language
+):
+    if filters.get("department"):
+        filters = {"department": Department.objects.get(name="南京市测试办公室")}
+    select = KINDS[kind][0]
+    with translation.override(language):
+        one_by_one = files(kind, select(AnonymousUser(), filters))
+        streamed = files(kind, selectors.stream_records(kind, select(AnonymousUser(), filters)))
+    assert one_by_one["csv"].count(b"\r\n") >= 2  # a header and records
+    assert streamed == one_by_one
+
+
+@pytest.mark.parametrize(("kind", "queries"), [("sharing", 3), ("episodes", 2), ("policies", 2)])
+def test_a_streamed_list_is_written_in_one_query_and_one_per_relation(
+    every_cell, kind, queries, django_assert_num_queries
+):
+    """The fields the downloads read are the ones the stream reads (STREAMS): any other would
+    be read once per report or unit, and counted here."""
+    queryset = KINDS[kind][0](AnonymousUser(), {})
+    for language in ("zh-hans", "en"):
+        with translation.override(language), django_assert_num_queries(queries):
+            files(kind, selectors.stream_records(kind, queryset.all()))
+
+
+def test_the_records_of_a_list_share_their_report_and_region_and_units(
+    every_cell, django_assert_num_queries
+):
+    with django_assert_num_queries(3):  # the records, their recipients, their methods
+        records = list(selectors.stream_records("sharing", selectors.sharing(AnonymousUser(), {})))
+    assert len({r.report_id for r in records}) > 1
+    # Made once each, not once per row: what the long lists' reading saves.
+    for attribute in ("report", "region"):
+        made = {}
+        for r in records:
+            made.setdefault(getattr(r, f"{attribute}_id"), set()).add(id(getattr(r, attribute)))
+        assert all(len(instances) == 1 for instances in made.values())
+    units = {}
+    for r in records:
+        for unit in r.recipients.all():
+            units.setdefault(unit.pk, set()).add(id(unit))
+    assert len(units) > 1 and all(len(instances) == 1 for instances in units.values())
