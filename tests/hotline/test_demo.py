@@ -152,3 +152,15 @@ def test_the_admin_lists_and_filters_synthetic_reports(admin_client):
     html = page.content.decode()
     assert "column-is_synthetic" in html
     assert html.count('class="field-__str__"') == 3
+
+
+def test_on_postgresql_the_planner_knows_the_generated_rows_at_once():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's statistics (ANALYZE) are PostgreSQL's")
+    generate()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Figure._meta.db_table])
+        (estimated,) = cursor.fetchone()
+    assert estimated >= Figure.private_objects.count() > 0
