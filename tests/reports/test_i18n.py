@@ -91,9 +91,14 @@ def test_the_switch_refuses_a_form_posted_from_another_site(headers):
     assert '<html lang="zh-hans">' in reader.get(URL).content.decode()
 
 
-def test_a_trusted_origin_may_post_the_switch(settings):
-    settings.CSRF_TRUSTED_ORIGINS = ["https://12345.example.gov.cn"]
-    response = Client().post(
-        "/i18n/setlang/", {"language": "en"}, headers={"origin": "https://12345.example.gov.cn"}
-    )
+@pytest.mark.parametrize("trusted", ["https://12345.example.gov.cn", "https://*.example.gov.cn"])
+@pytest.mark.parametrize("header", ["origin", "referer"])
+def test_a_trusted_origin_may_post_the_switch(settings, trusted, header):
+    """As Django's CSRF check takes them: exactly, or any subdomain of a wildcard."""
+    settings.CSRF_TRUSTED_ORIGINS = [trusted]
+    page = "https://12345.example.gov.cn/reports/huaian/2023/"
+    response = Client().post("/i18n/setlang/", {"language": "en"}, headers={header: page})
     assert response.status_code == 302
+    elsewhere = page.replace("example.gov.cn", "example.com")
+    response = Client().post("/i18n/setlang/", {"language": "en"}, headers={header: elsewhere})
+    assert response.status_code == 403
