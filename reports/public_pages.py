@@ -11,8 +11,10 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from hotline.models import (
+    AnnualReport,
     AppealCount,
     DataSharingRequest,
+    Department,
     Figure,
     LivestreamEpisode,
     PolicyDocument,
@@ -97,19 +99,74 @@ PAGES = {
     "/sitemap.xml": FRESHNESS + 2,
 }
 
-# The API's lists for an anonymous client (tests/api asserts each, query by query): the
-# freshness check, the page, and the related rows each list prefetches.
-API_LISTS: dict[str, int] = {
-    "/api/v1/regions/": 3,
-    "/api/v1/reports/": 3,
-    "/api/v1/figures/": 3,
-    "/api/v1/top5/": 3,
-    "/api/v1/episodes/": 4,
-    "/api/v1/sharing-requests/": 4,
-    "/api/v1/policy-documents/": 4,
-    # the province's view: as its page, with no COUNT (tests/api/test_queries.py)
-    "/api/v1/provinces/jiangsu/2023/": FRESHNESS + 3 + CHECKS,
+API = "/api/v1"
+
+# The API's kinds by list name, with the queries an anonymous client's answer reads (tests/api
+# asserts each, and a reviewer's, query by query): a list reads the freshness check, a COUNT
+# (page-number lists only), the rows with their joins and one query per prefetched relation;
+# one record reads the freshness check, the row and what it prefetches.
+API_QUERIES: dict[str, tuple[int, int | None]] = {
+    "regions": (3, 2),  # version, COUNT, rows with their parent | version, the row
+    "departments": (3, 2),
+    "sections": (3, 2),
+    "tables": (3, 2),
+    "indicators": (3, 2),
+    "appeal-categories": (3, 2),
+    "sharing-methods": (3, 2),
+    "reports": (3, 2),
+    "figures": (3, 3),  # version, rows (cursor: no COUNT), last year's values | + last year's
+    "appeal-counts": (3, 2),
+    "top5": (3, None),  # version, COUNT, ranked rows (one window query); computed, no detail
+    "episodes": (4, 3),  # version, COUNT, rows, guests with their departments | + guests
+    "sharing-requests": (4, 4),  # version, rows (cursor), recipients, methods | the same
+    "policy-documents": (4, 3),  # version, COUNT, rows, issuers | + issuers
 }
+API_LISTS: dict[str, int] = {
+    **{f"{API}/{name}/": queries for name, (queries, _) in API_QUERIES.items()},
+    # the province's view: as its page, with no COUNT (tests/api/test_queries.py)
+    f"{API}/provinces/jiangsu/2023/": FRESHNESS + 3 + CHECKS,
+}
+# Reference data is named by its key in the API, a report's records by primary key.
+API_KEYS = {
+    "regions": "huaian",
+    "sections": "appeals",
+    "tables": "calls",
+    "indicators": "appeals.total.total",
+    "appeal-categories": "housing",
+    "sharing-methods": "usb",
+}
+API_RECORDS = {
+    Figure: "figures",
+    AppealCount: "appeal-counts",
+    LivestreamEpisode: "episodes",
+    DataSharingRequest: "sharing-requests",
+    PolicyDocument: "policy-documents",
+}
+
+
+def api_detail_urls(report) -> dict[str, str]:
+    """name → URL of one record of each kind: reference data's, the report's own, and the
+    first of each kind of record the report has."""
+    urls = {name: f"{API}/{name}/{key}/" for name, key in API_KEYS.items()}
+    urls["departments"] = f"{API}/departments/{Department.objects.order_by('pk').first().pk}/"
+    urls["reports"] = f"{API}/reports/{report.region.slug}/{report.year}/"
+    for model, name in API_RECORDS.items():
+        record = model.private_objects.filter(report=report).order_by("pk").first()
+        if record is not None:
+            urls[name] = f"{API}/{name}/{record.pk}/"
+    return urls
+
+
+def api_details() -> dict[str, int]:
+    """The API's answers about one record of each kind, of Huai'an's latest published report
+    that has one (2023, or 2022 for the episodes), and a report's checks, with their queries."""
+    named = {}
+    for report in AnnualReport.public_objects.filter(region__slug="huaian").order_by("year"):
+        named.update(api_detail_urls(report))
+    urls = {url: API_QUERIES[name][1] for name, url in named.items()}
+    # the version; the report with its city; the figure checks
+    urls[f"{API}/reports/huaian/2023/checks/"] = 1 + 1 + CHECKS
+    return urls
 
 
 def policy_page() -> tuple[str, int]:
@@ -119,40 +176,6 @@ def policy_page() -> tuple[str, int]:
     )
     # freshness; the report; the document; its issuers
     return f"/reports/huaian/2023/policies/{document.pk}/", FRESHNESS + REPORT + 2
-
-
-# The API's answers about one record (tests/api asserts each with its reviewer's count): the
-# freshness check, the record, and what it prefetches; reference data is named by its key.
-API_DETAILS: dict[str, int] = {
-    "/api/v1/regions/huaian/": 2,
-    "/api/v1/sections/appeals/": 2,
-    "/api/v1/tables/calls/": 2,
-    "/api/v1/indicators/appeals.total.total/": 2,
-    "/api/v1/appeal-categories/housing/": 2,
-    "/api/v1/sharing-methods/usb/": 2,
-    "/api/v1/reports/huaian/2023/": 2,
-    # the version; the report with its city; the figure checks
-    "/api/v1/reports/huaian/2023/checks/": 1 + 1 + CHECKS,
-}
-# A report's records, named by primary key: the first published one of Huai'an's latest report
-# that has one (2023, or 2022 for the episodes), with its list's name and its answer's queries.
-API_RECORDS = {
-    Figure: ("figures", 3),  # version, the row, last year's value
-    AppealCount: ("appeal-counts", 2),  # version, the row
-    LivestreamEpisode: ("episodes", 3),  # version, the row, guests
-    DataSharingRequest: ("sharing-requests", 4),  # version, the row, recipients, methods
-    PolicyDocument: ("policy-documents", 3),  # version, the row, issuers
-}
-
-
-def api_details() -> dict[str, int]:
-    urls = dict(API_DETAILS)
-    for model, (name, queries) in API_RECORDS.items():
-        records = model.public_objects.filter(report__region__slug="huaian")
-        record = records.order_by("-report__year", "pk").first()
-        if record is not None:  # the fixtures alone have no episode
-            urls[f"/api/v1/{name}/{record.pk}/"] = queries
-    return urls
 
 
 def every_page() -> dict[str, int]:

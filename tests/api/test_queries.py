@@ -9,44 +9,16 @@ own: no freshness (-1).
 
 import pytest
 
-from reports.public_pages import CHECKS
+from reports.public_pages import API_QUERIES, CHECKS
 
 from .conftest import add_records
 from .endpoints import DETAILS, LISTS, detail_urls
 
 pytestmark = pytest.mark.django_db
 
-ANONYMOUS_LIST = {
-    "regions": 3,  # version, COUNT, rows with their parent
-    "departments": 3,
-    "sections": 3,
-    "tables": 3,
-    "indicators": 3,
-    "appeal-categories": 3,
-    "sharing-methods": 3,
-    "reports": 3,
-    "figures": 3,  # version, rows (cursor: no COUNT), last year's values
-    "appeal-counts": 3,
-    "top5": 3,  # version, COUNT, ranked rows (one window query)
-    "episodes": 4,  # version, COUNT, rows, guests with their departments
-    "sharing-requests": 4,  # version, rows (cursor), recipients, methods
-    "policy-documents": 4,  # version, COUNT, rows, issuers
-}
-ANONYMOUS_DETAIL = {
-    "regions": 2,  # version, the row
-    "departments": 2,
-    "sections": 2,
-    "tables": 2,
-    "indicators": 2,
-    "appeal-categories": 2,
-    "sharing-methods": 2,
-    "reports": 2,
-    "figures": 3,  # version, the row, last year's value
-    "appeal-counts": 2,
-    "episodes": 3,  # version, the row, guests
-    "sharing-requests": 4,  # version, the row, recipients, methods
-    "policy-documents": 3,  # version, the row, issuers
-}
+# name → (list, detail): an anonymous client's queries, each listed in reports/public_pages.py
+ANONYMOUS_LIST = {name: queries for name, (queries, _) in API_QUERIES.items()}
+ANONYMOUS_DETAIL = {name: queries for name, (_, queries) in API_QUERIES.items()}
 
 
 def reviewer_count(name, anonymous_count):

@@ -50,7 +50,7 @@ def test_the_apis_answers_about_one_record_read_a_fixed_number_of_queries(
     client, django_assert_num_queries, second_year
 ):
     urls = api_details()
-    assert "/api/v1/reports/huaian/2023/checks/" in urls and len(urls) == 13
+    assert "/api/v1/reports/huaian/2023/checks/" in urls and len(urls) == 14
     for url, queries in urls.items():
         with django_assert_num_queries(queries):
             assert read(client, url).status_code == 200, url
