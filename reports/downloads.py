@@ -2,6 +2,7 @@
 XLSX and JSON by the one writer (its rules: hotline/writers.py)."""
 
 from collections.abc import Iterator
+from operator import attrgetter
 
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -142,26 +143,18 @@ class _Names:
     each worked out once per download, in its language, rather than once per row."""
 
     def __init__(self):
-        self.cities, self.levels, self.names = {}, {}, {}
+        self.known = {}
 
-    def city(self, report) -> str:
-        name = self.cities.get(report.region_id)
+    def of(self, obj, make=None) -> str:
+        """The object's name, or what `make` makes of it."""
+        key = (type(obj), obj.pk, make)
+        name = self.known.get(key)
         if name is None:
-            name = self.cities[report.region_id] = translated(report.region, "name")
+            name = self.known[key] = make(obj) if make else translated(obj, "name")
         return name
 
-    def level(self, region) -> str:
-        name = self.levels.get(region.pk)
-        if name is None:
-            name = self.levels[region.pk] = region.level_as_printed
-        return name
 
-    def of(self, obj) -> str:
-        key = (type(obj), obj.pk)
-        name = self.names.get(key)
-        if name is None:
-            name = self.names[key] = translated(obj, "name")
-        return name
+_LEVEL = attrgetter("level_as_printed")
 
 
 SHARING_COLUMNS = [
@@ -187,11 +180,11 @@ def sharing_rows(requests) -> Iterator[dict]:
     names = _Names()
     for r in requests:
         yield {
-            "city": names.city(r.report),
+            "city": names.of(r.report.region),
             "year": r.report.year,
             "group_number": r.group_number,
             "line": r.line,
-            "region": names.level(r.region),
+            "region": names.of(r.region, _LEVEL),
             "recipients": r.recipients_as_printed,
             "methods": [names.of(m) for m in related(r, "methods")],
             "scope": r.scope,
@@ -228,7 +221,7 @@ def policy_rows(documents) -> Iterator[dict]:
     names = _Names()
     for d in documents:
         yield {
-            "city": names.city(d.report),
+            "city": names.of(d.report.region),
             "year": d.report.year,
             "order": d.order,
             "title": d.title,
@@ -266,7 +259,7 @@ def episode_rows(episodes) -> Iterator[dict]:
     names = _Names()
     for e in episodes:
         yield {
-            "city": names.city(e.report),
+            "city": names.of(e.report.region),
             "year": e.report.year,
             "number": e.number,
             "aired_on": e.aired_on,
