@@ -442,8 +442,7 @@ class FigureListSerializer(serializers.ListSerializer):
     from FigureSerializer's own fields (`row_plan`): DRF's walk of each field through the six
     model instances of a row cost four to five times as much. The plan refuses a field it
     cannot write as FigureSerializer would, and tests pin each row equal to FigureSerializer's
-    output for one figure (tests/api/test_figure_rows.py). Figures rather than rows (a caller
-    of its own) are written by DRF's walk."""
+    output for one figure (tests/api/test_figure_rows.py)."""
 
     @classmethod
     def read(cls, queryset):
@@ -452,25 +451,18 @@ class FigureListSerializer(serializers.ListSerializer):
         return queryset.values(*columns)
 
     def to_representation(self, data):
-        figures = list(data.all() if hasattr(data, "all") else data)
-        include_drafts = sees_drafts(self.context["request"].user)
-        if figures and not isinstance(figures[0], dict):  # figures, not rows: DRF's own walk
-            # Last year's values for the whole page in one query.
-            self.context["previous_values"] = previous_values(
-                figures, include_drafts=include_drafts
-            )
-            return super().to_representation(figures)
+        rows = list(data)  # `read`'s rows: the list view gives nothing else
         _columns, plan = row_plan(type(self.child))
         previous = previous_values_of(
-            (tuple(row[column] for column in KEY_COLUMNS) for row in figures),
-            include_drafts=include_drafts,
+            (tuple(row[column] for column in KEY_COLUMNS) for row in rows),
+            include_drafts=sees_drafts(self.context["request"].user),
         )
         return [
             {
                 name: row[column] if write is None else write(row, previous)
                 for name, column, write in plan
             }
-            for row in figures
+            for row in rows
         ]
 
 
@@ -478,11 +470,9 @@ class ComputedChangeField(PrintedDecimalField):
     """A decimal field, so that the CSV writes it as a number like the published change."""
 
     def get_attribute(self, figure):
-        previous = self.context.get("previous_values")
-        if previous is None:
-            previous = previous_values(
-                [figure], include_drafts=sees_drafts(self.context["request"].user)
-            )
+        previous = previous_values(
+            [figure], include_drafts=sees_drafts(self.context["request"].user)
+        )
         return computed_change(figure, previous)
 
 
