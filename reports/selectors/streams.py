@@ -148,8 +148,7 @@ class _Reader:
         else:
             obj = self.model.from_db(self.db, self.attnames, values)
         for field, sub in self.related:
-            found = sub.made.get(row[sub.pk_at])  # most rows: made already
-            field.set_cached_value(obj, sub(row) if found is None else found)
+            field.set_cached_value(obj, sub(row))
         if self.shared:
             self.made[pk] = obj
         return obj
@@ -220,8 +219,7 @@ def stream_records(kind: str, queryset):
             while group is not None and group[0] != pk and place(group[1][0]) < place(row):
                 group = next(by_record, None)
             if group is not None and group[0] == pk:
-                made, made_at = read.made, read.pk_at  # a related object: made once
-                cache[name] = [made.get(item[made_at]) or read(item) for item in group[1]]
+                cache[name] = [read(item) for item in group[1]]
                 group = next(by_record, None)
             else:
                 cache[name] = []
