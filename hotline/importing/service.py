@@ -174,8 +174,8 @@ def import_records(
 ) -> Outcome:
     """Import a binary stream (CSV, XLSX or JSON) of `spec`'s records.
 
-    `progress(rows, fraction)` is called after each batch, every PROGRESS_ROWS rows read and at
-    the end; `keep_log` keeps (pk, repr,
+    `progress(rows, fraction)` is called every PROGRESS_ROWS rows read, between checking a
+    batch and writing it, after each batch and at the end; `keep_log` keeps (pk, repr,
     action) of every record written, for the admin's log.
     """
     if not isinstance(spec, Spec):
@@ -192,6 +192,8 @@ def import_records(
     outcome.headers = [c.header for c in columns] if table.is_workbook else table.headers
     with transaction.atomic(), _young_collections() as collect:
         run = Run(spec, outcome, columns, user=user, file_name=file_name, keep_log=keep_log)
+        if progress:  # a batch's checks and its writes each take a while
+            run.checked = lambda: progress(outcome.rows, table.progress())
         if not table.is_workbook:
             # Errors name a column as the file does (共享诉求数据量), not as we export it.
             run.headers = {c.key: h for c, h in zip(columns, table.headers, strict=True)}
@@ -205,6 +207,8 @@ def import_records(
                     collect()
                 if progress and (flushed or outcome.rows % PROGRESS_ROWS == 0):
                     progress(outcome.rows, table.progress())
+            if progress:  # the whole file read (and closed, when a workbook's)
+                run.checked = lambda: progress(outcome.rows, 1.0)
             run.flush()
         except Refused as refusal:
             outcome.refused = refusal.messages
@@ -242,6 +246,7 @@ class Run:
         self.headers = {}
         self.written = {name for column in columns for name in column.fields}
         self.batch = []
+        self.checked = lambda: None  # told when a batch is checked, before it is written
         self.writing = True
         self.scopes = set()
         self.identities = {}  # identity fields → {key: pk}
@@ -370,6 +375,7 @@ class Run:
                 m2m_sets[id(instance)] = m2m or {}
             self._count(row, import_type, changed | set(m2m or ()))
         if self.writing and (creates or updates):
+            self.checked()
             self._write(creates, updates, update_fields, m2m_sets, current_m2m)
 
     def _load_scope(self, scope):

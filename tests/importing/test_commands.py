@@ -94,7 +94,7 @@ def test_queries_grow_only_by_batches(draft_2024):
 def test_progress_is_reported_after_each_batch(draft_2024):
     seen = []
     run("datasharingrequest", register(5), batch_size=2, progress=lambda *a: seen.append(a))
-    assert [rows for rows, _fraction in seen] == [2, 4, 5]
+    assert [rows for rows, _fraction in seen] == [2, 2, 4, 4, 5, 5]  # checked, then written
     assert seen[-1][1] == 1.0
     assert all(0 < fraction <= 1 for _rows, fraction in seen)
 
@@ -102,7 +102,20 @@ def test_progress_is_reported_after_each_batch(draft_2024):
 def test_progress_is_reported_between_batches_too(draft_2024):
     seen = []
     run("datasharingrequest", register(250), progress=lambda *a: seen.append(a))
-    assert [rows for rows, _fraction in seen] == [100, 200, 250]
+    assert [rows for rows, _fraction in seen] == [100, 200, 250, 250]
+
+
+def test_progress_is_reported_between_checking_a_batch_and_writing_it(draft_2024):
+    """A batch's checks and its writes each take about half its time: progress comes between
+    them too, so that the page's bar moves at least once a second on a busy machine."""
+    seen = []
+
+    def progress(rows, _fraction):
+        seen.append((rows, DataSharingRequest.private_objects.filter(report=draft_2024).count()))
+
+    run("datasharingrequest", register(250), progress=progress, batch_size=100)
+    # Each batch checked (nothing of it stored yet), then written; the last at the file's end.
+    assert seen == [(100, 0), (100, 100), (200, 100), (200, 200), (250, 200), (250, 250)]
 
 
 def test_an_export_from_the_command_imports_back_unchanged(report_2023, tmp_path):
