@@ -59,6 +59,13 @@ def renderable(urls):
 
 
 @pytest.fixture(autouse=True)
+def _unthrottled(settings):
+    """Every public URL is read four times an example, the API's among them: more than the
+    anonymous rate lets one client read in a minute (tests/api/test_service.py tests that)."""
+    settings.API_ANON_RATE = None
+
+
+@pytest.fixture(autouse=True)
 def _pdf_at_once(settings):
     """The PDF's job runs when queued (ImmediateBackend): read before and after the draft work,
     it is the file written for the published version, compared byte for byte."""
