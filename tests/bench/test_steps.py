@@ -57,6 +57,21 @@ def test_the_pdf_job_step_measures_requests_that_queue_a_job():
     assert DBTaskResult.objects.get().task_path == "reports.tasks.render_report_pdf"
 
 
+def test_the_export_step_measures_a_first_reader_even_when_the_site_has_the_file(client):
+    """The query counts' step reads /data-sharing.csv first, into the site's download store:
+    the export step must still write the file, not time the stored one being sent."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/data-sharing.csv").getvalue()  # now in the site's store
+    with CaptureQueriesContext(connection) as stored:
+        client.get("/data-sharing.csv").getvalue()
+    with CaptureQueriesContext(connection) as measured:
+        result = steps.export_csv(argparse.Namespace())
+    assert result["rows"] == DataSharingRequest.public_objects.count() > 0
+    assert len(measured) > len(stored)  # the rows were read, not the file
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_admin_import_step_runs_the_job_through_a_worker(sharing_csv, worker_env):
     result = steps.admin_import_job(
