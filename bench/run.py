@@ -245,7 +245,10 @@ def latency(run: Run, steps: Steps, size: Size):
     paths = [(REPORT_PAGE, "report page")] + ([(API_LIST, "figures API")] if api else [])
     try:
         for label, extra in servers:
-            env = child_env(steps.url, **extra)
+            # A steady state: no worker recycled mid-run (gunicorn's max_requests, 1,000 as
+            # deployed), which would spend a second of a core re-importing the site and empty
+            # that worker's LocMem cache, on a run of tens of thousands of requests.
+            env = child_env(steps.url, GUNICORN_MAX_REQUESTS="0", **extra)
             with load.Server(env, workers, steps.log) as server:
                 run.note(f"{steps.db}: load on gunicorn ({label}, {workers} workers)")
                 rounds = measure(server, ["/healthz", *(p for p, _what in paths)], size)
