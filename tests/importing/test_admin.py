@@ -22,7 +22,7 @@ from hotline.models import (
     Region,
 )
 
-from .conftest import data
+from .conftest import data, import_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_a_gbk_csv_is_previewed_then_saved_on_confirm(
     # (requests, their history, links to recipients and methods, and the links' history)
     # and its release; then the rollback, and what the preview found kept on the upload.
     # The same whatever the number of rows, up to a batch of 1,000.
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(import_queries(25)):
         preview = upload(client, DataSharingRequest, GBK, "共享登记.csv")
     page = preview.content.decode()
     assert "共享登记.csv：将新增 <strong>4</strong> 条，修改 <strong>0</strong> 条" in page
@@ -96,7 +96,7 @@ def test_a_gbk_csv_is_previewed_then_saved_on_confirm(
 
     # The upload found for this user and session, and taken (deleted); then the same import
     # committed, and the log entries in one insert.
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(import_queries(23)):
         done = confirm(client, DataSharingRequest, preview)
     assert done.status_code == 302
     assert DataSharingRequest.private_objects.filter(report=draft_2024).count() == 4
