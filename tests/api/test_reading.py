@@ -2,8 +2,10 @@
 
 import pytest
 
+from reports.public_pages import API_RECORDS, api_detail_urls
+
 from .conftest import add_records
-from .endpoints import DETAILS, LISTS, REPORT_RECORDS, detail_urls, results
+from .endpoints import DETAILS, LISTS, results
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +24,11 @@ def test_every_list_answers_everyone(role, name, report_2023):
 @pytest.mark.parametrize("name", DETAILS)
 def test_every_detail_answers_everyone(role, name, report_2023):
     add_records(report_2023)
-    response = role[1].get(detail_urls(report_2023)[name])
+    response = role[1].get(api_detail_urls(report_2023)[name])
     assert response.status_code == 200, response.content
 
 
-@pytest.mark.parametrize("name", [*REPORT_RECORDS.values(), "reports"])
+@pytest.mark.parametrize("name", [*API_RECORDS.values(), "reports"])
 def test_drafts_are_in_lists_for_staff_only(role, name, draft_2024, report_2023):
     add_records(report_2023)
     who, client = role
@@ -35,10 +37,10 @@ def test_drafts_are_in_lists_for_staff_only(role, name, draft_2024, report_2023)
     assert 2023 in years
 
 
-@pytest.mark.parametrize("name", [*REPORT_RECORDS.values(), "reports"])
+@pytest.mark.parametrize("name", [*API_RECORDS.values(), "reports"])
 def test_a_draft_is_a_404_not_an_empty_answer(role, name, draft_2024):
     who, client = role
-    response = client.get(detail_urls(draft_2024)[name])
+    response = client.get(api_detail_urls(draft_2024)[name])
     assert response.status_code == (200 if SEES_DRAFTS[who] else 404)
 
 
