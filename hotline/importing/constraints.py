@@ -4,7 +4,8 @@ Django validates a CheckConstraint or a UniqueConstraint with one query per cons
 a file of 100,000 rows would make hundreds of thousands. The conditions are the ones written
 in the models' Meta, evaluated here with SQL's three-valued logic (a comparison with NULL is
 unknown, and a CHECK passes unless its condition is false), so the rules are written once.
-Unique constraints are checked by the importer against keys loaded once per report.
+Unique constraints are checked by the importer against keys loaded once per report, or per batch
+for the lines it names (service.Run._loads_by_batch).
 """
 
 import operator

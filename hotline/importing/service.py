@@ -175,7 +175,7 @@ def import_records(
     """Import a binary stream (CSV, XLSX or JSON) of `spec`'s records.
 
     `progress(rows, fraction)` is called every PROGRESS_ROWS rows read, between checking a
-    batch and writing it, after each batch and at the end; `keep_log` keeps (pk, repr,
+    batch and writing it, between its writes, after each batch and at the end; `keep_log` keeps (pk, repr,
     action) of every record written, for the admin's log.
     """
     if not isinstance(spec, Spec):
@@ -194,7 +194,7 @@ def import_records(
         _check_references_as_written()
         run = Run(spec, outcome, columns, user=user, file_name=file_name, keep_log=keep_log)
         if progress:  # a batch's checks and its writes each take a while
-            run.checked = lambda: progress(outcome.rows, table.progress())
+            run.tell = lambda: progress(outcome.rows, table.progress())
         if not table.is_workbook:
             # Errors name a column as the file does (共享诉求数据量), not as we export it.
             run.headers = {c.key: h for c, h in zip(columns, table.headers, strict=True)}
@@ -209,7 +209,7 @@ def import_records(
                 if progress and (flushed or outcome.rows % PROGRESS_ROWS == 0):
                     progress(outcome.rows, table.progress())
             if progress:  # the whole file read (and closed, when a workbook's)
-                run.checked = lambda: progress(outcome.rows, 1.0)
+                run.tell = lambda: progress(outcome.rows, 1.0)
             run.flush()
         except Refused as refusal:
             outcome.refused = refusal.messages
@@ -258,7 +258,9 @@ class Run:
         self.headers = {}
         self.written = {name for column in columns for name in column.fields}
         self.batch = []
-        self.checked = lambda: None  # told when a batch is checked, before it is written
+        # Told when a batch is checked and between its writes (records, history, links): on
+        # PostgreSQL each takes up to half a second, and a job's page should see it move.
+        self.tell = lambda: None
         self.writing = True
         self.scopes = set()
         self.identities = {}  # identity fields → {key: pk}
@@ -273,6 +275,7 @@ class Run:
         self.history_model = get_history_manager_for_model(self.model).model
         self.history_m2m = getattr(self.history_model, "_history_m2m_fields", [])
         self.cell_limits = {column.key: cell_limit(column) for column in columns}
+        self.by_batch = self._loads_by_batch()
 
     # Reading
 
@@ -346,8 +349,10 @@ class Run:
             if identity is None:
                 row.error(self.spec.identity[-1], _("This row does not say which record it is."))
             identities.append(identity)
-            scope = row.values.get(self.spec.scope) if self.spec.scope else None
-            self._load_scope(scope)
+            if not self.by_batch:
+                self._load_scope(row.values.get(self.spec.scope) if self.spec.scope else None)
+        if self.by_batch:
+            self._load_keys(identities)
         existing_pks = [
             self.identities[fields].get(key) for fields, key in filter(None, identities)
         ]
@@ -387,8 +392,36 @@ class Run:
                 m2m_sets[id(instance)] = m2m or {}
             self._count(row, import_type, changed | set(m2m or ()))
         if self.writing and (creates or updates):
-            self.checked()
+            self.tell()
             self._write(creates, updates, update_fields, m2m_sets, current_m2m)
+
+    def _loads_by_batch(self) -> bool:
+        """Whether the keys of the lines a batch names can be loaded, rather than those of
+        every stored record of the reports the file touches (200,000 keys, 100 MB of a
+        worker, for a register): when the identity, of fields never NULL, is the model's only
+        unique key. A key no row of the file has set then reads the same in the database at
+        any time, and the keys in memory win for the others, as when loaded at the start."""
+        identity = tuple(self.spec.identity)
+        return (
+            self.spec.alternatives() == [self.spec.identity]
+            and len(self.uniques) == 1
+            and self.uniques[0].condition is None
+            and tuple(self.uniques[0].fields) == identity
+            and not any(self.model._meta.get_field(name).null for name in identity)
+        )
+
+    def _load_keys(self, identities):
+        fields = tuple(self.spec.identity)
+        index = self.identities.setdefault(fields, {})
+        keys = self.unique[self.uniques[0].name]
+        wanted = {
+            identity[1]
+            for identity in filter(None, identities)
+            if None not in identity[1] and identity[1] not in index and identity[1] not in keys
+        }
+        for pk, *values in stored_keys(self.model, fields, list(wanted)):
+            index.setdefault(tuple(values), pk)
+            keys.setdefault(tuple(values), pk)
 
     def _load_scope(self, scope):
         scope_pk = scope.pk if isinstance(scope, models.Model) else scope
@@ -524,14 +557,18 @@ class Run:
             with transaction.atomic():
                 if creates:
                     self.model._default_manager.bulk_create(creates)
+                    self.tell()
                     records = self._history(creates, "+")
+                    self.tell()
                     links = self._set_m2m(creates, m2m_sets, {})
                     self._m2m_history(creates, records, links)
                 if updates:
                     if update_fields:
                         names = [f.name for f in self.concrete if f.attname in update_fields]
                         self.model._default_manager.bulk_update(updates, names)
+                    self.tell()
                     records = self._history(updates, "~")
+                    self.tell()
                     links = self._set_m2m(updates, m2m_sets, current_m2m)
                     self._m2m_history(updates, records, links)
                 if (creates or updates) and self.model in freshness.REFERENCE_MODELS:
@@ -627,3 +664,32 @@ def insert_rows(model, attnames, rows, *, returning=False) -> list:
             if returning:
                 pks.extend(pk for (pk,) in cursor.fetchall())
     return pks
+
+
+def stored_keys(model, fields, keys) -> list:
+    """(pk, *values) of the stored records whose `fields` take one of `keys`, by a join on
+    the keys as a table: each found through the unique index, where an OR of one term per
+    report cost four times as much to compile as to run, and SQLite scans the whole index
+    for a tuple IN."""
+    if not keys:
+        return []
+    connection = connections[router.db_for_read(model)]
+    quote = connection.ops.quote_name
+    columns = [quote(model._meta.get_field(name).column) for name in fields]
+    names = [f"key{i}" for i in range(len(fields))]
+    size = max(1, (connection.features.max_query_params or 65535) // len(fields))
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    join = " AND ".join(f"t.{c} = wanted.{n}" for c, n in zip(columns, names, strict=True))
+    found = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), size):
+            chunk = keys[start : start + size]
+            cursor.execute(
+                f"WITH wanted ({', '.join(names)}) AS (VALUES "
+                + ", ".join([placeholder] * len(chunk))
+                + f") SELECT t.{quote(model._meta.pk.column)}, {', '.join(f't.{c}' for c in columns)}"
+                f" FROM wanted JOIN {quote(model._meta.db_table)} t ON {join}",
+                [value for key in chunk for value in key],
+            )
+            found.extend(cursor.fetchall())
+    return found

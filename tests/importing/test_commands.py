@@ -86,15 +86,41 @@ def test_queries_grow_only_by_batches(draft_2024):
         DataSharingRequest.private_objects.filter(report=draft_2024).delete()
         return len(captured)
 
-    # Each batch: a savepoint, six inserts (requests, history, two links, their history),
-    # the release.
-    assert queries(30, batch_size=10) - queries(10, batch_size=10) == 2 * 8
+    # Each batch: the stored records of its lines, a savepoint, six inserts (requests,
+    # history, two links, their history), the release.
+    assert queries(30, batch_size=10) - queries(10, batch_size=10) == 2 * 9
+
+
+def test_an_import_reads_the_stored_records_of_its_own_lines_only(draft_2024):
+    """Not every stored line of the reports a file touches: a worker's memory then follows the
+    file, not the register (issue 16: 200,000 stored keys were 100 MB of a worker)."""
+    assert run("datasharingrequest", register(300)).saved
+    table = connection.ops.quote_name(DataSharingRequest._meta.db_table)
+    reads = []
+
+    def record(execute, sql, params, many, context):
+        if table in sql and sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            reads.append((sql, params))
+        return execute(sql, params, many, context)
+
+    edited = register(301).decode("gbk").splitlines()
+    edited = [edited[0], *(line.replace("全量", "增量") for line in edited[-3:])]
+    with connection.execute_wrapper(record):
+        outcome = run("datasharingrequest", "\n".join(edited).encode("gbk"), dry_run=True)
+    assert (outcome.new, outcome.updated) == (1, 2)
+    with connection.cursor() as cursor:
+        rows_read = []
+        for sql, params in reads:
+            cursor.execute(sql, params)
+            rows_read.append(len(cursor.fetchall()))
+    assert rows_read and max(rows_read) == 2, rows_read  # lines 299 and 300, stored
 
 
 def test_progress_is_reported_after_each_batch(draft_2024):
     seen = []
     run("datasharingrequest", register(5), batch_size=2, progress=lambda *a: seen.append(a))
-    assert [rows for rows, _fraction in seen] == [2, 2, 4, 4, 5, 5]  # checked, then written
+    # Checked, its records written, their history written, the batch done.
+    assert [rows for rows, _fraction in seen] == [2] * 4 + [4] * 4 + [5] * 4
     assert seen[-1][1] == 1.0
     assert all(0 < fraction <= 1 for _rows, fraction in seen)
 
@@ -102,20 +128,30 @@ def test_progress_is_reported_after_each_batch(draft_2024):
 def test_progress_is_reported_between_batches_too(draft_2024):
     seen = []
     run("datasharingrequest", register(250), progress=lambda *a: seen.append(a))
-    assert [rows for rows, _fraction in seen] == [100, 200, 250, 250]
+    assert [rows for rows, _fraction in seen] == [100, 200, 250, 250, 250, 250]
 
 
-def test_progress_is_reported_between_checking_a_batch_and_writing_it(draft_2024):
-    """A batch's checks and its writes each take about half its time: progress comes between
-    them too, so that the page's bar moves at least once a second on a busy machine."""
+def test_progress_is_reported_between_checking_a_batch_and_writing_it_and_between_its_writes(
+    draft_2024,
+):
+    """A batch's checks and its writes each take about half its time, and on PostgreSQL its
+    records and their history up to half a second each: progress comes between them too, so
+    that the page's bar moves at least once a second on a busy machine."""
     seen = []
+    history = DataSharingRequest.history.model.objects.filter(report=draft_2024)
 
     def progress(rows, _fraction):
-        seen.append((rows, DataSharingRequest.private_objects.filter(report=draft_2024).count()))
+        stored = DataSharingRequest.private_objects.filter(report=draft_2024).count()
+        seen.append((rows, stored, history.count()))
 
     run("datasharingrequest", register(250), progress=progress, batch_size=100)
-    # Each batch checked (nothing of it stored yet), then written; the last at the file's end.
-    assert seen == [(100, 0), (100, 100), (200, 100), (200, 200), (250, 200), (250, 250)]
+    # Each batch checked (nothing of it stored yet), its records written, their history, the
+    # batch done; the last at the file's end.
+    assert seen == [
+        *[(100, 0, 0), (100, 100, 0), (100, 100, 100), (100, 100, 100)],
+        *[(200, 100, 100), (200, 200, 100), (200, 200, 200), (200, 200, 200)],
+        *[(250, 200, 200), (250, 250, 200), (250, 250, 250), (250, 250, 250)],
+    ]
 
 
 def test_on_postgresql_references_are_checked_as_each_batch_is_written(draft_2024):
