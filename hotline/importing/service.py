@@ -2,15 +2,17 @@
 every row is right, all in one transaction, in batches, whatever the file's size.
 
 Per file, the related records are read once (lookups), and per report the keys of its
-records once; per batch of rows, one query fetches the records the rows update, and the
+records once, or per batch those of the records its rows name (Run._loads_by_batch); per batch of rows, one query fetches the records the rows update, and the
 writes are bulk inserts and updates with their history (simple_history) written in bulk too,
 with the importing user and "导入 <file>" as the reason. Rows are validated in Python with
 the models' own full_clean() (less the foreign keys, resolved from the lookups) and their
 constraints (constraints.py): no query per row.
 
 After the first error nothing more is written, but every row is still read, so that all
-errors of a file are reported at once; then the transaction is rolled back. A dry run is the
-same import rolled back at the end.
+errors of a file are reported at once; then the transaction is rolled back. A dry run (the
+preview) reads and checks every row as the import does, but writes nothing, unless later rows
+may name what earlier ones create (regions): then it writes and rolls back. A refusal that only
+the database makes (a reference deleted meanwhile) is then the import's error, not the preview's.
 """
 
 import gc
@@ -262,6 +264,9 @@ class Run:
         # PostgreSQL each takes up to half a second, and a job's page should see it move.
         self.tell = lambda: None
         self.writing = True
+        # A preview checks every row as the import will, but writes nothing (half an import's
+        # time), unless later rows may name what earlier ones create (regions).
+        self.writes = not outcome.dry_run or type(spec).written is not Spec.written
         self.scopes = set()
         self.identities = {}  # identity fields → {key: pk}
         self.in_file = {}  # identity → (position, row number) of the row that names it
@@ -391,7 +396,7 @@ class Run:
             if m2m or (instance.pk is None and self.m2m_fields):
                 m2m_sets[id(instance)] = m2m or {}
             self._count(row, import_type, changed | set(m2m or ()))
-        if self.writing and (creates or updates):
+        if self.writing and self.writes and (creates or updates):
             self.tell()
             self._write(creates, updates, update_fields, m2m_sets, current_m2m)
 

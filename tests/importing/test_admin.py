@@ -83,11 +83,10 @@ def test_a_gbk_csv_is_previewed_then_saved_on_confirm(
     # Session, user, its permissions (2); the expired uploads and import jobs swept, the upload
     # recorded; a
     # savepoint for the dry run; the lookups (regions, departments, methods, reports); the
-    # report locked; the keys of its requests; a savepoint for the batch, its six inserts
-    # (requests, their history, links to recipients and methods, and the links' history)
-    # and its release; then the rollback, and what the preview found kept on the upload.
+    # report locked; the keys of its requests (nothing written: a preview checks every row
+    # as the import will); then the rollback, and what the preview found kept on the upload.
     # The same whatever the number of rows, up to a batch of 1,000.
-    with django_assert_num_queries(import_queries(25)):
+    with django_assert_num_queries(import_queries(17)):
         preview = upload(client, DataSharingRequest, GBK, "共享登记.csv")
     page = preview.content.decode()
     assert "共享登记.csv：将新增 <strong>4</strong> 条，修改 <strong>0</strong> 条" in page

@@ -91,6 +91,19 @@ def test_queries_grow_only_by_batches(draft_2024):
     assert queries(30, batch_size=10) - queries(10, batch_size=10) == 2 * 9
 
 
+def test_a_preview_checks_every_row_as_the_import_will_but_writes_nothing(draft_2024):
+    """Writing and rolling back was half a preview's time (issue 16: upload to done)."""
+    run("datasharingrequest", register(5))
+    changed = register(30).replace("全量".encode("gbk"), "增量".encode("gbk"), 1)
+    with CaptureQueriesContext(connection) as queries:
+        preview = run("datasharingrequest", changed, dry_run=True, batch_size=10)
+    written = [q["sql"] for q in queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert written == []
+    imported = run("datasharingrequest", changed, batch_size=10)
+    assert (preview.new, preview.updated, preview.skipped) == (25, 1, 4)
+    assert (imported.new, imported.updated, imported.skipped) == (25, 1, 4)
+
+
 def test_an_import_reads_the_stored_records_of_its_own_lines_only(draft_2024):
     """Not every stored line of the reports a file touches: a worker's memory then follows the
     file, not the register (issue 16: 200,000 stored keys were 100 MB of a worker)."""
