@@ -2,11 +2,12 @@
 every row is right, all in one transaction, in batches, whatever the file's size.
 
 Per file, the related records are read once (lookups), and per report the keys of its
-records once, or per batch those of the records its rows name (Run._loads_by_batch); per batch of rows, one query fetches the records the rows update, and the
-writes are bulk inserts and updates with their history (simple_history) written in bulk too,
-with the importing user and "导入 <file>" as the reason. Rows are validated in Python with
-the models' own full_clean() (less the foreign keys, resolved from the lookups) and their
-constraints (constraints.py): no query per row.
+records once, or per batch those of the records its rows name (Run._loads_by_batch); per
+batch of rows, one query fetches the records the rows update, and the writes are bulk inserts
+and updates with their history (simple_history) written in bulk too, with the importing user
+and "导入 <file>" as the reason. Rows are validated in Python with the models' own
+full_clean() (less the foreign keys, resolved from the lookups) and their constraints
+(constraints.py): no query per row.
 
 After the first error nothing more is written, but every row is still read, so that all
 errors of a file are reported at once; then the transaction is rolled back. A dry run (the
@@ -177,8 +178,8 @@ def import_records(
     """Import a binary stream (CSV, XLSX or JSON) of `spec`'s records.
 
     `progress(rows, fraction)` is called every PROGRESS_ROWS rows read, between checking a
-    batch and writing it, between its writes, after each batch and at the end; `keep_log` keeps (pk, repr,
-    action) of every record written, for the admin's log.
+    batch and writing it, between its writes, after each batch and at the end; `keep_log`
+    keeps (pk, repr, action) of every record written, for the admin's log.
     """
     if not isinstance(spec, Spec):
         spec = spec_for(spec)
@@ -692,8 +693,9 @@ def stored_keys(model, fields, keys) -> list:
             cursor.execute(
                 f"WITH wanted ({', '.join(names)}) AS (VALUES "
                 + ", ".join([placeholder] * len(chunk))
-                + f") SELECT t.{quote(model._meta.pk.column)}, {', '.join(f't.{c}' for c in columns)}"
-                f" FROM wanted JOIN {quote(model._meta.db_table)} t ON {join}",
+                + f") SELECT t.{quote(model._meta.pk.column)}, "
+                + ", ".join(f"t.{c}" for c in columns)
+                + f" FROM wanted JOIN {quote(model._meta.db_table)} t ON {join}",
                 [value for key in chunk for value in key],
             )
             found.extend(cursor.fetchall())
