@@ -10,6 +10,7 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from hotline.models import (
     AnnualReport,
@@ -106,6 +107,13 @@ def test_a_gbk_csv_is_previewed_then_saved_on_confirm(
     entries = LogEntry.objects.filter(user=data_entry_user, action_flag=ADDITION)
     assert entries.count() == 4
     assert {e.change_message for e in entries} == {"导入 共享登记.csv"}
+    # Written as plain rows: each reads back as the admin's history shows it.
+    stored = {r.pk: str(r) for r in DataSharingRequest.private_objects.filter(report=draft_2024)}
+    assert {int(e.object_id): e.object_repr for e in entries} == stored
+    assert {e.get_admin_url() for e in entries} == {
+        reverse("admin:hotline_datasharingrequest_change", args=[pk]) for pk in stored
+    }
+    assert all(abs(timezone.now() - e.action_time).total_seconds() < 60 for e in entries)
     listing = client.get(done["Location"]).content.decode()
     assert "导入成功，新增4条记录" in listing
 
