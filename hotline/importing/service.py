@@ -654,18 +654,13 @@ def insert_rows(model, attnames, rows, *, returning=False) -> list:
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in attnames)
-    size = max(1, (connection.features.max_query_params or 65535) // len(attnames))
-    placeholder = "(" + ", ".join(["%s"] * len(attnames)) + ")"
     suffix = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
     pks = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
+        for values, params in _values_lists(connection, rows, len(attnames)):
             cursor.execute(
-                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
-                + ", ".join([placeholder] * len(chunk))
-                + suffix,
-                [value for row in chunk for value in row],
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}{suffix}",
+                params,
             )
             if returning:
                 pks.extend(pk for (pk,) in cursor.fetchall())
@@ -683,20 +678,25 @@ def stored_keys(model, fields, keys) -> list:
     quote = connection.ops.quote_name
     columns = [quote(model._meta.get_field(name).column) for name in fields]
     names = [f"key{i}" for i in range(len(fields))]
-    size = max(1, (connection.features.max_query_params or 65535) // len(fields))
-    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
     join = " AND ".join(f"t.{c} = wanted.{n}" for c, n in zip(columns, names, strict=True))
+    select = ", ".join(f"t.{c}" for c in [quote(model._meta.pk.column), *columns])
     found = []
     with connection.cursor() as cursor:
-        for start in range(0, len(keys), size):
-            chunk = keys[start : start + size]
+        for values, params in _values_lists(connection, keys, len(fields)):
             cursor.execute(
-                f"WITH wanted ({', '.join(names)}) AS (VALUES "
-                + ", ".join([placeholder] * len(chunk))
-                + f") SELECT t.{quote(model._meta.pk.column)}, "
-                + ", ".join(f"t.{c}" for c in columns)
-                + f" FROM wanted JOIN {quote(model._meta.db_table)} t ON {join}",
-                [value for key in chunk for value in key],
+                f"WITH wanted ({', '.join(names)}) AS (VALUES {values}) SELECT {select}"
+                f" FROM wanted JOIN {quote(model._meta.db_table)} t ON {join}",
+                params,
             )
             found.extend(cursor.fetchall())
     return found
+
+
+def _values_lists(connection, rows, width):
+    """("(%s, %s), (%s, %s)…", the values) for `rows` of `width` values each, as many rows a
+    statement as the database takes parameters."""
+    size = max(1, (connection.features.max_query_params or 65535) // width)
+    placeholder = "(" + ", ".join(["%s"] * width) + ")"
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        yield ", ".join([placeholder] * len(chunk)), [value for row in chunk for value in row]
