@@ -102,9 +102,12 @@ def worker_env(request, transactional_db, tmp_path, settings):
         thread = request.getfixturevalue("live_server").thread
         for shared in thread.connections_override.values():
             wrappers.setdefault(id(shared), shared)
-    kept = []
-    for wrapper in wrappers.values():
-        kept.append((wrapper, wrapper.settings_dict["NAME"], wrapper.connection))
+    # Every name read before any is changed: the wrappers may share one settings dict.
+    kept = [
+        (wrapper, wrapper.settings_dict["NAME"], wrapper.connection)
+        for wrapper in wrappers.values()
+    ]
+    for wrapper, _name, _memory in kept:
         wrapper.connection = None
         wrapper.settings_dict["NAME"] = str(path)
     env["DATABASE_URL"] = f"sqlite:///{path}"
