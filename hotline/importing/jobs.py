@@ -7,7 +7,9 @@
   so a task run twice runs once; the import is service.import_records, all or nothing as in
   a request, the report's draft rule checked then (a report published meanwhile refuses);
   the job is marked done in the import's own transaction, so a job is never "done" without
-  its rows nor its rows written twice.
+  its rows nor its rows written twice. A preview keeps what it checked (`<name>.checked`),
+  which its import writes as checked unless the stored data changed since
+  (service.import_checked); then the file is imported afresh.
 - Progress and cancellation go through two small files beside the upload (`<name>.progress`,
   `<name>.cancel`), not the database: the import holds its transaction (on SQLite the write
   lock) until it ends, and neither a progress bar nor a cancel button should wait for it.
@@ -22,6 +24,7 @@ import os
 import secrets
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -35,7 +38,7 @@ from django_tasks import task
 from hotline.models import ImportJob
 
 from .columns import spec_for
-from .service import change_reason, import_records, insert_rows
+from .service import change_reason, import_checked, import_records, insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -246,17 +249,21 @@ def _run(job: ImportJob) -> str:
             report(outcome.rows, 1.0)
 
     spec = spec_for(job.spec)
+    checked = _side(job, "checked")
     with transaction.atomic():
-        with job.path.open("rb") as stream:
-            outcome = import_records(
-                spec,
-                stream,
-                file_name=job.file_name,
-                user=job.user,
-                dry_run=dry_run,
-                progress=report,
-                keep_log=not dry_run,
-            )
+        outcome = None if dry_run else _import_checked(job, spec, checked, report)
+        if outcome is None:
+            with job.path.open("rb") as stream, _checked_file(checked, dry_run) as checked_to:
+                outcome = import_records(
+                    spec,
+                    stream,
+                    file_name=job.file_name,
+                    user=job.user,
+                    dry_run=dry_run,
+                    progress=report,
+                    keep_log=not dry_run,
+                    checked_to=checked_to,
+                )
         if _side(job, "cancel").exists():
             raise Cancelled
         result = {
@@ -285,6 +292,43 @@ def _run(job: ImportJob) -> str:
     return _end(job, ImportJob.WAITING, started, result=result, rows=outcome.rows)
 
 
+def _import_checked(job, spec, checked, report):
+    """The import as its preview checked it (service.import_checked), or None if there is no
+    such file or what it checked has changed since: then the file is imported afresh."""
+    try:
+        stream = checked.open("rb")
+    except FileNotFoundError:
+        return None
+    with stream:
+        outcome = import_checked(
+            spec,
+            stream,
+            file_name=job.file_name,
+            user=job.user,
+            progress=report,
+            keep_log=True,
+        )
+    if outcome is None:
+        logger.info("import job %s: changed since its preview, the file is checked again", job.pk)
+    return outcome
+
+
+@contextmanager
+def _checked_file(path, dry_run):
+    """Where a preview keeps what it checked; removed unless the preview found no error."""
+    if not dry_run:
+        yield None
+        return
+    kept = False
+    try:
+        with path.open("wb") as checked_to:
+            yield checked_to
+            kept = True
+    finally:
+        if not kept:
+            path.unlink(missing_ok=True)
+
+
 def _end(job, state, started, *, result=None, rows=None, error=""):
     """Move the running job to `state`; refused (rolling back the import around it) if it was
     marked failed meanwhile."""
@@ -306,6 +350,7 @@ def _end(job, state, started, *, result=None, rows=None, error=""):
     _side(job, "cancel").unlink(missing_ok=True)
     if state != ImportJob.WAITING:
         job.path.unlink(missing_ok=True)
+        _side(job, "checked").unlink(missing_ok=True)
     return state
 
 
@@ -350,5 +395,5 @@ def _heartbeat(job) -> float | None:
 
 
 def _remove_files(job) -> None:
-    for path in (job.path, _side(job, "progress"), _side(job, "cancel")):
+    for path in (job.path, *(_side(job, kind) for kind in ("progress", "cancel", "checked"))):
         path.unlink(missing_ok=True)

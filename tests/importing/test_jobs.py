@@ -108,6 +108,48 @@ def test_a_large_upload_is_previewed_then_imported_by_a_worker(
     assert "共享登记.csv" in listing and "已完成" in listing
 
 
+def preview_then_confirm(clerk, job, worker_env, *, meanwhile):
+    work(worker_env)
+    job.refresh_from_db()
+    assert job.state == ImportJob.WAITING, job.error
+    meanwhile()
+    assert clerk.post(f"/admin/hotline/importjob/{job.pk}/confirm/").status_code == 302
+    work(worker_env)
+    job.refresh_from_db()
+    assert job.state == ImportJob.DONE, job.error
+    assert not jobs._side(job, "checked").exists()
+
+
+def test_the_import_writes_what_its_preview_checked_without_reading_the_file_again(
+    clerk, draft, worker_env
+):
+    job = start(clerk, register(5))
+    # Were the file read again, its 2 rows would be written, not the 5 previewed.
+    preview_then_confirm(
+        clerk, job, worker_env, meanwhile=lambda: job.path.write_bytes(register(2))
+    )
+    assert job.result["new"] == 5
+    assert DataSharingRequest.private_objects.filter(report=draft).count() == 5
+
+
+def test_a_record_changed_since_the_preview_makes_the_import_read_the_file_again(
+    clerk, draft, worker_env
+):
+    from ..hotline import factories as f
+
+    stored = f.make_sharing_request(draft, line=1, records=99)
+    job = start(clerk, register(5))
+
+    def meanwhile():
+        stored.records = 100
+        stored.save()
+        job.path.write_bytes(register(3))
+
+    preview_then_confirm(clerk, job, worker_env, meanwhile=meanwhile)
+    assert (job.result["new"], job.result["updated"]) == (2, 1)
+    assert DataSharingRequest.private_objects.filter(report=draft).count() == 3
+
+
 def test_a_report_published_before_the_job_runs_refuses_it(clerk, draft, worker_env):
     job = start(clerk, register(5))
     work(worker_env)
