@@ -17,7 +17,7 @@ the database makes (a reference deleted meanwhile) is then the import's error, n
 
 A preview may keep what it checked, batch by batch (Checked, pickled to a file of the job's
 own), so that its confirmed import writes it as checked rather than reading and parsing the
-file again (import_checked): half the time of a preview then import. It does so only while
+file again (import_checked): the import then costs about its writes alone. It does so only while
 every stored record a batch read is as it was, its report still a draft and what it refers to
 still there; otherwise nothing of it is written and the file is imported afresh.
 """
@@ -64,8 +64,11 @@ class Stale(Exception):
 @dataclass
 class Checked:
     """A batch as a preview checked it (import_records with `checked_to`), for import_checked
-    to write as is: the records to create and update, and the stored ones as they were read."""
+    to write as is: the records to create and update, and the stored ones as they were read.
+    Pickled, into a file that only the workers write and read (beside the uploads, whose names
+    are random), and refused if written by another version of the models."""
 
+    fields: tuple  # the model's columns (attnames) when it was checked
     rows: int  # of the file, read when the batch was checked
     creates: list
     updates: list
@@ -275,18 +278,25 @@ def import_checked(spec, stream, *, file_name: str, user=None, progress=None, ke
             run = Run(spec, outcome, [], user=user, file_name=file_name, keep_log=keep_log)
             if progress:
                 run.tell = lambda: progress(outcome.rows, stream.tell() / size)
-            while not isinstance(batch := pickle.load(stream), dict):
+            while not isinstance(batch := _load(stream), dict):
                 run.write_checked(batch)
                 outcome.rows = batch.rows
                 collect()
                 run.tell()
             for name, value in batch.items():  # the preview's counts, at the end
                 setattr(outcome, name, value)
-    except (Stale, Refused, EOFError, pickle.UnpicklingError):
+    except (Stale, Refused):
         return None
     if progress:
         progress(outcome.rows, 1.0)
     return outcome
+
+
+def _load(stream):
+    try:
+        return pickle.load(stream)
+    except Exception as error:  # a file cut short (a worker killed), or of other code
+        raise Stale(error) from error
 
 
 def _check_references_as_written():
@@ -483,8 +493,9 @@ class Run:
                 (obj, m2m_sets[id(obj)]) for obj in [*creates, *updates] if id(obj) in m2m_sets
             ]
             checked = Checked(
-                self.outcome.rows, creates, updates, update_fields, links, stored, current_m2m
-            )
+                self.columns_now(), self.outcome.rows, creates, updates, update_fields, links,
+                stored, current_m2m,
+            )  # fmt: skip
             pickle.dump(checked, self.checked_to, pickle.HIGHEST_PROTOCOL)
 
     def keeps_checked(self) -> bool:
@@ -493,9 +504,14 @@ class Run:
         key still free when written is what the preview checked."""
         return self.checks_only and self.by_batch
 
+    def columns_now(self) -> tuple:
+        return tuple(field.attname for field in self.concrete)
+
     def write_checked(self, batch: Checked):
         """Write a preview's batch (Checked), or raise Stale, nothing of it written, when what
         it checked has changed since."""
+        if batch.fields != self.columns_now():
+            raise Stale("the model changed")
         objects = [*batch.creates, *batch.updates]
         for relation in self.relations:
             wanted = {getattr(obj, relation.attname) for obj in objects} - {None}

@@ -3,6 +3,7 @@ was checked once confirmed (import_checked): the same records, history and links
 import of the file, and nothing at all when what it checked has changed since."""
 
 import io
+import pickle
 
 import pytest
 from django.db import transaction
@@ -172,3 +173,22 @@ def test_only_a_preview_that_writes_nothing_keeps_what_it_checked(tmp_path):
         )  # fmt: skip
     assert outcome.ok and outcome.skipped == Region.objects.count(), outcome.messages()
     assert path.stat().st_size == 0
+
+
+def test_a_file_cut_short_or_of_other_models_writes_nothing(tmp_path, draft_2024, data_entry_user):
+    path = preview(tmp_path, FILE)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])  # its worker killed while writing it
+    assert confirm(path, data_entry_user) is None
+
+    # Written before a deployment that changed the model's columns.
+    path.write_bytes(whole)
+    with path.open("rb") as stream:
+        batch, counts = pickle.load(stream), pickle.load(stream)
+    batch.fields = batch.fields[:-1]
+    path.write_bytes(pickle.dumps(batch) + pickle.dumps(counts))
+    assert confirm(path, data_entry_user) is None
+
+    assert not DataSharingRequest.private_objects.filter(report=draft_2024).exists()
+    path.write_bytes(whole)
+    assert confirm(path, data_entry_user).new == 4
