@@ -147,9 +147,17 @@ API_RECORDS = {
 def api_detail_urls(report) -> dict[str, str]:
     """name → URL of one record of each kind: reference data's, the report's own, and the
     first of each kind of record the report has."""
+    return {**_reference_urls(), **_report_urls(report)}
+
+
+def _reference_urls() -> dict[str, str]:
     urls = {name: f"{API}/{name}/{key}/" for name, key in API_KEYS.items()}
     urls["departments"] = f"{API}/departments/{Department.objects.order_by('pk').first().pk}/"
-    urls["reports"] = f"{API}/reports/{report.region.slug}/{report.year}/"
+    return urls
+
+
+def _report_urls(report) -> dict[str, str]:
+    urls = {"reports": f"{API}/reports/{report.region.slug}/{report.year}/"}
     for model, name in API_RECORDS.items():
         record = model.private_objects.filter(report=report).order_by("pk").first()
         if record is not None:
@@ -160,9 +168,10 @@ def api_detail_urls(report) -> dict[str, str]:
 def api_details() -> dict[str, int]:
     """The API's answers about one record of each kind, of Huai'an's latest published report
     that has one (2023, or 2022 for the episodes), and a report's checks, with their queries."""
-    named = {}
-    for report in AnnualReport.public_objects.filter(region__slug="huaian").order_by("year"):
-        named.update(api_detail_urls(report))
+    named = _reference_urls()
+    reports = AnnualReport.public_objects.filter(region__slug="huaian").select_related("region")
+    for report in reports.order_by("year"):
+        named.update(_report_urls(report))
     urls = {url: API_QUERIES[name][1] for name, url in named.items()}
     # the version; the report with its city; the figure checks
     urls[f"{API}/reports/huaian/2023/checks/"] = 1 + 1 + CHECKS
