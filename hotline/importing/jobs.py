@@ -315,7 +315,8 @@ def _import_checked(job, spec, checked, report):
 
 @contextmanager
 def _checked_file(path, dry_run):
-    """Where a preview keeps what it checked; removed unless the preview found no error."""
+    """Where a preview keeps what it checked; removed if the preview stops short (cancelled,
+    failed unexpectedly), and by _end once the job has ended."""
     if not dry_run:
         yield None
         return
