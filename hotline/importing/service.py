@@ -515,10 +515,10 @@ class Run:
         objects = [*batch.creates, *batch.updates]
         for relation in self.relations:
             wanted = {getattr(obj, relation.attname) for obj in objects} - {None}
+            self._still_stored(relation, wanted)
             if relation.related_model is AnnualReport:
                 for pk in wanted:
                     self._check_report(AnnualReport(pk=pk))  # locked, still a draft
-            self._still_stored(relation, wanted)
         for relation in self.m2m_fields:
             self._still_stored(
                 relation, {pk for _, m2m in batch.m2m for pk in m2m.get(relation.name, ())}

@@ -147,6 +147,17 @@ def test_a_department_removed_since_the_preview_makes_it_write_nothing(
     assert not DataSharingRequest.private_objects.filter(report=draft_2024).exists()
 
 
+def test_a_report_deleted_since_the_preview_makes_it_write_nothing(
+    tmp_path, draft_2024, data_entry_user
+):
+    path = preview(tmp_path, FILE)
+    AnnualReport.private_objects.filter(pk=draft_2024.pk).delete()
+
+    assert confirm(path, data_entry_user) is None
+
+    assert not DataSharingRequest.private_objects.filter(report_id=draft_2024.pk).exists()
+
+
 def test_a_preview_with_errors_keeps_no_counts_to_confirm(tmp_path, draft_2024, data_entry_user):
     path = tmp_path / "checked"
     with path.open("wb") as checked_to:
