@@ -38,7 +38,13 @@ from django_tasks import task
 from hotline.models import ImportJob
 
 from .columns import spec_for
-from .service import change_reason, import_checked, import_records, insert_rows
+from .service import (
+    change_reason,
+    import_checked,
+    import_records,
+    insert_rows,
+    outcome_counts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -267,10 +273,7 @@ def _run(job: ImportJob) -> str:
         if _side(job, "cancel").exists():
             raise Cancelled
         result = {
-            "rows": outcome.rows,
-            "new": outcome.new,
-            "updated": outcome.updated,
-            "skipped": outcome.skipped,
+            **outcome_counts(outcome),
             "summary": outcome.summary(),
             "messages": outcome.messages()[:100],
         }
@@ -320,14 +323,12 @@ def _checked_file(path, dry_run):
     if not dry_run:
         yield None
         return
-    kept = False
     try:
         with path.open("wb") as checked_to:
             yield checked_to
-            kept = True
-    finally:
-        if not kept:
-            path.unlink(missing_ok=True)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _end(job, state, started, *, result=None, rows=None, error=""):

@@ -260,6 +260,7 @@ def import_records(
 
 
 def outcome_counts(outcome) -> dict:
+    """Rows read, new, changed and unchanged: a job's result, and the end of a checked file."""
     return {name: getattr(outcome, name) for name in ("rows", "new", "updated", "skipped")}
 
 
@@ -421,14 +422,6 @@ class Run:
         except FieldDoesNotExist:
             return ""
 
-    def _still_stored(self, relation, pks):
-        """Raise Stale unless every record of `pks` that `relation` refers to is stored."""
-        new = {pk for pk in pks if (relation.name, pk) not in self.references}
-        found = relation.related_model._base_manager.filter(pk__in=new).values_list("pk")
-        if len(found) != len(new):
-            raise Stale(relation.name)
-        self.references |= {(relation.name, pk) for pk in new}
-
     # Validating and writing, a batch at a time
 
     def flush(self):
@@ -450,6 +443,7 @@ class Run:
         ]
         instances = self.model._base_manager.in_bulk([pk for pk in existing_pks if pk])
         current_m2m = self._current_m2m(instances)
+        stored = {}  # as read, for a preview that keeps what it checked
         if self.checked_to is not None:
             stored = {pk: self._snapshot(instance) for pk, instance in instances.items()}
 
@@ -533,6 +527,14 @@ class Run:
         self._write(batch.creates, batch.updates, batch.update_fields, m2m_sets, batch.current_m2m)
         if not self.writing:  # a key created meanwhile, say: the identity's unique index
             raise Stale("refused by the database")
+
+    def _still_stored(self, relation, pks):
+        """Raise Stale unless every record of `pks` that `relation` refers to is stored."""
+        new = {pk for pk in pks if (relation.name, pk) not in self.references}
+        found = relation.related_model._base_manager.filter(pk__in=new).values_list("pk")
+        if len(found) != len(new):
+            raise Stale(relation.name)
+        self.references |= {(relation.name, pk) for pk in new}
 
     def _loads_by_batch(self) -> bool:
         """Whether the keys of the lines a batch names can be loaded, rather than those of
