@@ -141,6 +141,8 @@ def format_change(value: Decimal | None) -> str:
 
 def parse_integer(text) -> int | None:
     """A count: "1438746", "1,438,746", "１２３"; None for "—"."""
+    if type(text) is str and len(text) < 19 and text.isascii() and text.isdigit():
+        return int(text)  # plain digits, most cells of a large file: the same, in short
     try:
         parsed = parse_decimal(text)
     except ValueError:

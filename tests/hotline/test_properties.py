@@ -91,6 +91,15 @@ printed_values = st.integers(min_value=0, max_value=4).flatmap(
 )
 
 
+@given(st.text(alphabet="0123456789", min_size=1, max_size=25))
+@example("000123")
+def test_plain_digits_read_as_the_general_parser_reads_them(text):
+    # parse_integer reads plain digits in short; what it makes must not differ.
+    value, _decimals = parse_decimal(text)
+    assert parse_integer(text) == int(value)
+    assert parse_integer("\u3000" + text) == int(value)  # the long way, a space before
+
+
 @given(printed_values)
 def test_a_value_formatted_for_the_grid_reads_back_the_same(value_and_places):
     value, places = value_and_places
