@@ -36,13 +36,13 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from hotline.models import ImportJob
+from hotline.models.bulk import insert_rows
 
 from .columns import spec_for
 from .service import (
     change_reason,
     import_checked,
     import_records,
-    insert_rows,
     outcome_counts,
 )
 
@@ -358,7 +358,7 @@ def _end(job, state, started, *, result=None, rows=None, error=""):
 
 def write_admin_log(outcome, user, *, alive=lambda: None) -> None:
     """The admin's log: one entry per record written, as the admin's own import writes them.
-    Plain multi-row INSERTs (service.insert_rows), LOG_BATCH entries at a time, calling
+    Plain multi-row INSERTs (hotline.models.bulk.insert_rows), LOG_BATCH entries at a time, calling
     `alive()` between them: a LogEntry instance each was a fifth of a 100,000-row job."""
     if settings.IMPORT_EXPORT_SKIP_ADMIN_LOG or not getattr(user, "pk", None):
         return

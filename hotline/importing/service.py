@@ -39,6 +39,7 @@ from simple_history.utils import get_history_manager_for_model
 
 from hotline import freshness
 from hotline.models import AnnualReport, ReportLocked
+from hotline.models.bulk import insert_rows, rows_sql
 
 from . import constraints
 from .columns import RowState, Spec, spec_for
@@ -781,29 +782,6 @@ class Run:
             )
 
 
-def insert_rows(model, attnames, rows, *, returning=False) -> list:
-    """Multi-row INSERTs of plain values, as bulk_create() writes them but without a model
-    instance and a compiled value each: for the link tables (many-to-many rows and their
-    history) and the admin's log, where that overhead was a third of a large import's time.
-    With `returning`, the new primary keys in the order of `rows`."""
-    if not rows:
-        return []
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in attnames]
-    columns = ", ".join(quote(field.column) for field in fields)
-    suffix = f" RETURNING {quote(model._meta.pk.column)}" if returning else ""
-    pks = []
-    with connection.cursor() as cursor:
-        for values, params in _rows_sql(connection, fields, rows):
-            cursor.execute(
-                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {values}{suffix}", params
-            )
-            if returning:
-                pks.extend(pk for (pk,) in cursor.fetchall())
-    return pks
-
-
 def stored_keys(model, fields, keys) -> list:
     """(pk, *values) of the stored records whose `fields` take one of `keys`, by a join on
     the keys as a table: each found through the unique index, where an OR of one term per
@@ -820,7 +798,7 @@ def stored_keys(model, fields, keys) -> list:
     select = ", ".join(f"t.{c}" for c in [quote(model._meta.pk.column), *columns])
     found = []
     with connection.cursor() as cursor:
-        for values, params in _rows_sql(connection, fields, keys):
+        for values, params in rows_sql(connection, fields, keys):
             cursor.execute(
                 f"WITH wanted ({', '.join(names)}) AS ({values}) SELECT {select}"
                 f" FROM wanted JOIN {quote(model._meta.db_table)} t ON {join}",
@@ -828,29 +806,3 @@ def stored_keys(model, fields, keys) -> list:
             )
             found.extend(cursor.fetchall())
     return found
-
-
-def _rows_sql(connection, fields, rows):
-    """("VALUES (%s, %s), (%s, %s)…", the values) for `rows` of a value per field each, as
-    many rows a statement as the database takes parameters; on PostgreSQL ("SELECT * FROM
-    UNNEST(%s::integer[], …)", a list per field) in one statement, as Django's bulk_create()
-    writes there: psycopg converts a query of thousands of placeholders anew each time (it
-    caches short ones only), and the server plans it longer (an import of 20,000 rows: 7.85 s
-    with VALUES, 7.4 s with UNNEST)."""
-    if connection.vendor == "postgresql":
-        # Without a type's length (varchar, not varchar(200)): nothing is cut short.
-        arrays = [f"(%s)::{field.db_type(connection).split('(')[0]}[]" for field in fields]
-        yield (
-            f"SELECT * FROM UNNEST({', '.join(arrays)})",
-            [list(c) for c in zip(*rows, strict=True)],
-        )
-        return
-    width = len(fields)
-    size = max(1, (connection.features.max_query_params or 65535) // width)
-    placeholder = "(" + ", ".join(["%s"] * width) + ")"
-    for start in range(0, len(rows), size):
-        chunk = rows[start : start + size]
-        yield (
-            "VALUES " + ", ".join([placeholder] * len(chunk)),
-            [value for row in chunk for value in row],
-        )

@@ -9,7 +9,8 @@ from django.core.validators import RegexValidator
 from django.db import models, router, transaction
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from .bulk import History
 
 # Dotted codes (appeals.public.total) name indicators and rules; a SlugField would refuse dots.
 dotted_code = RegexValidator(
@@ -68,7 +69,7 @@ class Section(models.Model):
     )
 
     objects = CodeQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("report section")
@@ -126,7 +127,7 @@ class ReportTable(models.Model):
     )
 
     objects = CodeQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("report table")
@@ -244,7 +245,7 @@ class Indicator(models.Model):
     )
 
     objects = IndicatorQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("indicator")
@@ -325,7 +326,7 @@ class CodeList(models.Model):
     )
 
     objects = CodeQuerySet.as_manager()
-    history = HistoricalRecords(inherit=True)
+    history = History(inherit=True)
 
     class Meta:
         abstract = True

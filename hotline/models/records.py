@@ -3,8 +3,8 @@
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from .bulk import History
 from .catalogue import SharingMethod
 from .regions import Department, Region
 from .reports import AnnualReport, PublishedManager, ReportRecordQuerySet
@@ -102,7 +102,7 @@ class LivestreamEpisode(models.Model):
 
     private_objects = ReportRecordQuerySet.as_manager()
     public_objects = PublishedManager.from_queryset(ReportRecordQuerySet)()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("live-broadcast episode")
@@ -155,7 +155,7 @@ class EpisodeGuest(models.Model):
         _("head of unit"), default=False, help_text=_("Whether the official heads the unit.")
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("official on air")
@@ -229,7 +229,7 @@ class DataSharingRequest(models.Model):
 
     private_objects = ReportRecordQuerySet.as_manager()
     public_objects = PublishedManager.from_queryset(ReportRecordQuerySet)()
-    history = HistoricalRecords(m2m_fields=[recipients, methods])
+    history = History(m2m_fields=[recipients, methods])
 
     class Meta:
         verbose_name = _("data-sharing request")
@@ -314,7 +314,7 @@ class PolicyDocument(models.Model):
 
     private_objects = ReportRecordQuerySet.as_manager()
     public_objects = PublishedManager.from_queryset(ReportRecordQuerySet)()
-    history = HistoricalRecords(m2m_fields=[issuers])
+    history = History(m2m_fields=[issuers])
 
     class Meta:
         verbose_name = _("policy document")

@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from .bulk import History
 from .catalogue import translated
 
 
@@ -62,7 +62,7 @@ class Region(models.Model):
     CITY_LEVEL = _("City level")
 
     objects = RegionQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("region")
@@ -151,7 +151,7 @@ class Department(models.Model):
     )
 
     objects = DepartmentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("department")

@@ -9,12 +9,12 @@ from django.db.models.functions import RowNumber
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from hotline.importing.constraints import validate_checks
 from hotline.numbers import download_cell
 from hotline.roles import sees_drafts
 
+from .bulk import History, PlainInsertQuerySet
 from .catalogue import AppealCategory, Indicator
 from .regions import Department, Region
 
@@ -173,7 +173,7 @@ class AnnualReport(models.Model):
     # the default one (admin, related managers, fixtures): staff and internal code.
     private_objects = AnnualReportQuerySet.as_manager()
     public_objects = PublishedManager.from_queryset(AnnualReportQuerySet)()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("annual report")
@@ -241,8 +241,9 @@ class AnnualReport(models.Model):
             raise ValidationError({"region": _("An annual report belongs to a city.")})
 
 
-class ReportRecordQuerySet(models.QuerySet):
-    """Records that belong to one annual report: public pages and the API read through these."""
+class ReportRecordQuerySet(PlainInsertQuerySet):
+    """Records that belong to one annual report: public pages and the API read through these;
+    an import writes them in bulk (PlainInsertQuerySet)."""
 
     def published(self):
         return self.filter(report__status=AnnualReport.Status.PUBLISHED)
@@ -389,7 +390,7 @@ class Figure(models.Model):
 
     private_objects = FigureQuerySet.as_manager()
     public_objects = PublishedManager.from_queryset(FigureQuerySet)()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("figure")
@@ -595,7 +596,7 @@ class AppealCount(models.Model):
 
     private_objects = AppealCountQuerySet.as_manager()
     public_objects = PublishedManager.from_queryset(AppealCountQuerySet)()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("appeal count")

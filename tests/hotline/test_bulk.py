@@ -1,0 +1,109 @@
+"""Bulk writes through hotline.models.bulk: the rows Django's bulk_create() would store, without
+its compiler, for records and their history (an import's largest writes)."""
+
+import datetime
+
+import pytest
+from django.db import models
+from django.db.models.sql.compiler import SQLInsertCompiler
+
+from hotline.models import DataSharingRequest, Figure, Indicator, Region
+
+from ..importing.conftest import data, run
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def sharing_requests(report, first_line):
+    """Records of every kind of value: text with quotes, tabs and newlines, dates and none."""
+    return [
+        DataSharingRequest(
+            report=report,
+            group_number=2,
+            line=first_line + n,
+            region=report.region,
+            scope=["全量", "噪声\t“小区”\n第二行", "=SUM(A1)"][n % 3],
+            period_start=datetime.date(2023, 1, 1 + n) if n % 2 else None,
+            period_end=datetime.date(2023, 12, 31),
+            records=1000 * n,
+            purpose="",
+            note="" if n % 2 else "备注",
+        )
+        for n in range(5)
+    ]
+
+
+def stored(pks):
+    fields = [f.attname for f in DataSharingRequest._meta.concrete_fields if f.name != "id"]
+    rows = DataSharingRequest.private_objects.filter(pk__in=pks).order_by("line")
+    return [{k: v for k, v in row.items() if k != "line"} for row in rows.values(*fields)]
+
+
+@pytest.fixture
+def inserts(monkeypatch):
+    """The models whose rows go through Django's insert compiler from now on (a test clears
+    it once its setup is written)."""
+    compiled = []
+    as_sql = SQLInsertCompiler.as_sql
+
+    def counted(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLInsertCompiler, "as_sql", counted)
+    return compiled
+
+
+def test_records_are_stored_as_djangos_bulk_create_stores_them(inserts):
+    report = f.make_report(Region.objects.get(slug="huaian"), year=2024)
+    inserts.clear()
+    by_django = models.QuerySet.bulk_create(
+        DataSharingRequest.private_objects.all(), sharing_requests(report, 100)
+    )
+    assert inserts == [DataSharingRequest]
+    ours = DataSharingRequest.private_objects.bulk_create(sharing_requests(report, 200))
+    assert inserts == [DataSharingRequest]  # none more
+    assert stored([r.pk for r in ours]) == stored([r.pk for r in by_django])
+    assert all(r.pk and not r._state.adding and r._state.db == "default" for r in ours)
+    assert len({r.pk for r in ours + by_django}) == 10
+    assert [r.line for r in DataSharingRequest.private_objects.filter(pk__in=[r.pk for r in ours])
+            .order_by("pk")] == [200, 201, 202, 203, 204]  # fmt: skip
+
+
+def test_an_option_or_a_key_already_set_take_djangos_way(inserts):
+    report = f.make_report(Region.objects.get(slug="huaian"), year=2024)
+    inserts.clear()
+    DataSharingRequest.private_objects.bulk_create(sharing_requests(report, 1), batch_size=2)
+    keyed = sharing_requests(report, 10)
+    for n, request in enumerate(keyed):
+        request.pk = 90_000 + n
+    DataSharingRequest.private_objects.bulk_create(keyed)
+    assert inserts == [DataSharingRequest] * 4  # three batches of two or fewer, then one
+    assert DataSharingRequest.private_objects.filter(pk__gte=90_000).count() == 5
+
+
+def test_an_unsaved_related_object_is_refused_as_django_refuses_it():
+    report = f.make_report(Region.objects.get(slug="huaian"), year=2024)
+    (request,) = sharing_requests(report, 1)[:1]
+    request.region = Region(slug="new", name="新区")
+    with pytest.raises(ValueError, match="unsaved related object 'region'"):
+        DataSharingRequest.private_objects.bulk_create([request])
+
+
+def test_figures_written_in_bulk_still_copy_their_indicators_kind(inserts):
+    report = f.make_report(Region.objects.get(slug="huaian"), year=2024)
+    indicator = f.make_indicator(kind=Indicator.Kind.RATE)
+    inserts.clear()
+    (figure,) = Figure.private_objects.bulk_create([Figure(report=report, indicator=indicator)])
+    assert Figure.private_objects.get(pk=figure.pk).kind == Indicator.Kind.RATE
+    assert inserts == []
+
+
+def test_an_import_writes_its_records_and_their_history_without_the_compiler(inserts):
+    f.make_report(Region.objects.get(slug="huaian"), year=2024)
+    inserts.clear()
+    outcome = run("datasharingrequest", data("sharing-gbk.csv"), "共享登记.csv")
+    assert outcome.saved and outcome.new == 4
+    assert DataSharingRequest.history.filter(history_type="+").count() == 4
+    assert inserts == []
