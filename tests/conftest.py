@@ -137,6 +137,23 @@ def reviewer_user(django_user_model):
 
 
 @pytest.fixture
+def compiled(monkeypatch):
+    """The models whose queries Django's compiler builds from now on: {"read": […], "insert": […]}
+    (a test clears them once its setup is written)."""
+    from django.db.models.sql.compiler import SQLCompiler, SQLInsertCompiler
+
+    built = {"read": [], "insert": []}
+    for kind, compiler in (("read", SQLCompiler), ("insert", SQLInsertCompiler)):
+
+        def counted(self, *args, _as_sql=compiler.as_sql, _kind=kind, **kwargs):
+            built[_kind].append(self.query.model)
+            return _as_sql(self, *args, **kwargs)
+
+        monkeypatch.setattr(compiler, "as_sql", counted)
+    return built
+
+
+@pytest.fixture
 def report_2023():
     from hotline.models import AnnualReport
 

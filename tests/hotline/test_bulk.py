@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from django.db import models
-from django.db.models.sql.compiler import SQLInsertCompiler
 
 from hotline.models import DataSharingRequest, Figure, Indicator, Region
 
@@ -41,18 +40,9 @@ def stored(pks):
 
 
 @pytest.fixture
-def inserts(monkeypatch):
-    """The models whose rows go through Django's insert compiler from now on (a test clears
-    it once its setup is written)."""
-    compiled = []
-    as_sql = SQLInsertCompiler.as_sql
-
-    def counted(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLInsertCompiler, "as_sql", counted)
-    return compiled
+def inserts(compiled):
+    """The models whose rows go through Django's insert compiler from now on."""
+    return compiled["insert"]
 
 
 def test_records_are_stored_as_djangos_bulk_create_stores_them(inserts):
