@@ -100,10 +100,13 @@ def test_the_export_floor_writes_the_rows_and_lists_the_download_writes(sharing_
     download = steps.export_csv(argparse.Namespace())
     floor = steps.export_floor(argparse.Namespace())
 
+    admin = steps.export_admin(argparse.Namespace())
+
     published = DataSharingRequest.public_objects.count()
     assert published > 0
-    assert floor["rows"] == download["rows"] == published
+    assert floor["rows"] == download["rows"] == admin["rows"] == published
     assert floor["bytes"] > 0.5 * download["bytes"]
+    assert floor["bytes"] > 0.5 * admin["bytes"]
 
 
 def test_the_copy_floor_stores_every_row_with_its_recipients_on_postgresql(sharing_csv):
