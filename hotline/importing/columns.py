@@ -26,7 +26,7 @@ from hotline.models import (
     PolicyDocument,
     Region,
 )
-from hotline.models.records import printed_text
+from hotline.models.records import printed_text, related
 from hotline.models.reports import printed
 from hotline.parsing import (
     format_period,
@@ -326,7 +326,7 @@ class ManyColumn(Column):
     def export(self, obj):
         if self.printed:
             return getattr(obj, f"{self.key}_as_printed")
-        return [record.name for record in getattr(obj, self.key).all()]
+        return [record.name for record in related(obj, self.key)]
 
 
 def _department_in_city(lookups, name, row):
@@ -573,11 +573,6 @@ class Spec:
 
     def written(self, objects, lookups):
         """After a batch is written: what later rows of the file may refer to."""
-
-    def export_queryset(self, queryset):
-        return queryset.select_related(*self.select_related).prefetch_related(
-            *self.prefetch_related
-        )
 
 
 def report_columns():

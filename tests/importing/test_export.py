@@ -92,7 +92,33 @@ def test_rows_are_read_a_chunk_at_a_time_as_the_file_is_written(draft_2024):
         assert len(queries) == 0 and header.startswith(b"\xef\xbb\xbf")
         first = next(chunks)  # the first 500 rows
         assert first.count(b"\r\n") == 500
-        assert len(queries) == 1 + 2 * 5  # the rows, and 5 chunks' recipients and methods
+        # The rows, 5 chunks' recipients and methods, and the report, the level, the unit and
+        # the method each read once (exporting.Related), not once a chunk or a row.
+        assert len(queries) == 1 + 2 * 5 + 4
         rest = b"".join(chunks)
     assert rest.count(b"\r\n") == 1200 - 500
-    assert len(queries) == 1 + 2 * 12
+    assert len(queries) == 1 + 2 * 12 + 4
+
+
+@pytest.mark.parametrize("order", ["scope", "-line"])
+def test_the_export_writes_what_the_orms_objects_give_in_the_lists_order(draft_2024, order):
+    """Related objects read once for the whole export (exporting.Related) give the cells the
+    ORM's joined and prefetched objects give, the units in their order, in the list's order
+    by whichever column it is sorted."""
+    city = draft_2024.region
+    district = f.make_district(city)
+    units = [f.make_department(city, name="乙局"), f.make_department(city, name="甲局")]
+    far = f.make_department(district, name="丙局")
+    f.make_sharing_request(draft_2024, recipients=[far, *units], line=1, scope="b")
+    f.make_sharing_request(draft_2024, recipients=[units[1]], line=2, scope="c")
+    bare = f.make_sharing_request(draft_2024, line=3, scope="a", region=district, note="备注")
+    bare.recipients.clear()
+    spec = spec_for("datasharingrequest")
+    queryset = DataSharingRequest.private_objects.filter(report=draft_2024).order_by(order)
+
+    written = list(exporting.rows(spec, queryset, chunk_size=2))
+
+    orm = queryset.select_related(*spec.select_related).prefetch_related(*spec.prefetch_related)
+    assert written == [[column.export(r) for column in spec.export_columns] for r in orm]
+    assert [row[3] for row in written] == [r.line for r in queryset]
+    assert [] in [row[5] for row in written]  # the request without recipients
