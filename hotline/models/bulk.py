@@ -9,10 +9,10 @@ from simple_history.models import HistoricalRecords
 class PlainInsertQuerySet(models.QuerySet):
     """bulk_create() through insert_rows, for rows of plain values: an import's records and
     their history rows (20,000 data-sharing requests on SQLite: 9.9-10.9 s -> 7.8-9.8 s, three
-    runs each). Every value is still its field's
-    own (pre_save, then get_db_prep_save), each related object checked as Django checks it;
-    any option, a primary key already set, a value of the database's own (db_default, a
-    generated column) or a parent model's table take Django's own way."""
+    runs each). Every value is still its field's own (pre_save, then get_db_prep_save), each
+    related object checked as Django checks it; any option, a primary key already set, a
+    value of the database's own (db_default, a generated column) or a parent model's table
+    take Django's own way."""
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
