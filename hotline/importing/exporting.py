@@ -45,7 +45,9 @@ class Related:
         self.joined = []
         for name, rests in paths.items():
             field = model._meta.get_field(name)
-            found = field.related_model._base_manager.select_related(*rests)
+            found = field.related_model._base_manager.all()
+            if rests:  # select_related() with no names would follow every foreign key
+                found = found.select_related(*rests)
             self.joined.append((field, found, {}))
         self.linked = []
         for name in linked:
