@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from hotline.importing.service import stored_keys
 from hotline.models import AnnualReport, DataSharingRequest
 
 from .conftest import DATA, data, import_queries, run
@@ -194,3 +195,29 @@ def test_an_export_from_the_command_imports_back_unchanged(report_2023, tmp_path
         call("export_records", "figure", "--format", fmt, "-o", path, "--city", "huaian")
         outcome = run("figure", path.read_bytes(), path.name, dry_run=True)
         assert (outcome.new, outcome.updated, outcome.skipped) == (0, 0, 122)
+
+
+def test_on_postgresql_stored_keys_are_found_through_the_unique_index(draft_2024):
+    """Not by a hash of the whole table, which PostgreSQL plans for a join of the keys once the
+    table holds some thousands of rows: a batch's look-up then grew with the register (30-64 ms
+    a batch of 1,000 at 61,000 rows, against 3.5-5 ms through the index)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan is PostgreSQL's: SQLite joins through the index whatever it holds")
+    stored = [
+        DataSharingRequest(
+            report=draft_2024, group_number=1, line=n, region=draft_2024.region, records=n
+        )
+        for n in range(1, 10_001)
+    ]
+    DataSharingRequest.private_objects.bulk_create(stored)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {DataSharingRequest._meta.db_table}")
+    keys = [(draft_2024.pk, n) for n in range(9_500, 10_500)]
+    with CaptureQueriesContext(connection) as queries:
+        found = stored_keys(DataSharingRequest, ["report", "line"], keys)
+    assert sorted(line for _pk, _report, line in found) == list(range(9_500, 10_001))
+    (query,) = queries
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + query["sql"])
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "Seq Scan" not in plan and "sharing_unique_line" in plan, plan
