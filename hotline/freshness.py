@@ -104,7 +104,7 @@ def _stored_versions(scopes) -> dict:
     if built is None or built[0] is not connection:
         built = (connection, {})
         setattr(_compiled, alias, built)
-    compiled = built[1].get(len(scopes))
+    compiled, params = built[1].get(len(scopes)), scopes
     if compiled is None:
         rows = PublishedVersion.objects.using(alias).filter(scope__in=scopes).order_by()
         compiler = rows.values_list("scope", "token", "changed_at").query.get_compiler(alias)
@@ -115,7 +115,7 @@ def _stored_versions(scopes) -> dict:
             built[1][len(scopes)] = compiled
     compiler, sql, converters = compiled
     with connection.cursor() as cursor:
-        cursor.execute(sql, scopes)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     if converters:  # Django's own: a time zone for SQLite's text, say
         rows = compiler.apply_converters(rows, converters)

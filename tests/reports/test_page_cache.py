@@ -316,6 +316,15 @@ def test_a_hit_reads_the_versions_of_what_it_shows_only(client):
     )
 
 
+def test_scopes_named_twice_read_as_named_once():
+    """A query whose parameters are not the scopes as given (the ORM drops a repeat) is run
+    with its own parameters, and not kept for others."""
+    huaian = freshness.city("huaian")
+    assert freshness._stored_versions([freshness.REFERENCE, huaian, freshness.REFERENCE]) == (
+        freshness._stored_versions([freshness.REFERENCE, huaian])
+    )
+
+
 def test_a_page_stored_by_another_process_is_served_from_the_shared_cache(client):
     client.get(URL)
     caching.recent.clear()  # as in another worker or instance: only the shared cache has it
