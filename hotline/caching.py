@@ -29,6 +29,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from hotline import freshness
+from hotline.middleware import CompressionMiddleware
 from hotline.roles import sees_drafts
 
 
@@ -195,6 +196,8 @@ def fetch_or_render(request, version: str, render: Callable[[], HttpResponse]) -
     response = HttpResponse(content)
     for header, value in stored["headers"]:
         response[header] = value
+    # Sent instead of the body to a client that accepts gzip (hotline.middleware).
+    response.compressed = stored["gzip"]
     response["X-Page-Cache"] = "hit"
     return response
 
@@ -225,9 +228,12 @@ def _render_and_store(key: str, render: Callable[[], HttpResponse]) -> HttpRespo
         stored = {
             "content": content,
             "csrf": bool(fields),
+            # A page with a reader's CSRF token is compressed for each reader, padded.
+            "gzip": None if fields else CompressionMiddleware.compress_once(response),
             "headers": [(k, v) for k, v in response.items() if k.lower() != "set-cookie"],
         }
         recent.set(key, stored)
         cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+        response.compressed = stored["gzip"]
         response["X-Page-Cache"] = "miss"
     return response
