@@ -115,37 +115,38 @@ class Server:
         self._log.close()
 
 
-def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes, dict]:
+def get(port: int, path: str, timeout: float = 30, headers=None) -> tuple[int, bytes, dict]:
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
         return response.status, response.read(), dict(response.getheaders())
     finally:
         connection.close()
 
 
-def run(port: int, path: str, *, seconds: float, connections: int) -> Load:
-    """A load run; a slow page that completes too few requests in the time is run longer."""
+def run(port: int, path: str, *, seconds: float, connections: int, headers=None) -> Load:
+    """A load run, each request with `headers`; a slow page that completes too few requests in
+    the time is run longer."""
     for _attempt in range(4):  # 1, 2, 4 and 8 times as long: a busy machine is slow
         if shutil.which("wrk"):
-            result = _wrk(port, path, seconds=seconds, connections=connections)
+            result = _wrk(port, path, seconds=seconds, connections=connections, headers=headers)
         else:
-            result = _python(port, path, seconds=seconds, connections=connections)
+            result = _python(port, path, seconds=seconds, connections=connections, headers=headers)
         if result is not None:
             return result
         seconds *= 2
     raise RuntimeError(f"{path}: too few requests completed to measure latency")
 
 
-def warm(port: int, path: str, *, connections: int, seconds: float = 2):
+def warm(port: int, path: str, *, connections: int, seconds: float = 2, headers=None):
     """Load for a moment, unmeasured, so that every worker has its database connection, its
     templates and, when the page is cached, its copy (each worker has its own LocMem)."""
     deadline = time.monotonic() + seconds
 
     def worker():
         while time.monotonic() < deadline:
-            get(port, path)
+            get(port, path, headers=headers)
 
     threads = [threading.Thread(target=worker) for _ in range(connections)]
     for thread in threads:
@@ -162,7 +163,7 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def _wrk(port, path, *, seconds, connections) -> Load | None:
+def _wrk(port, path, *, seconds, connections, headers=None) -> Load | None:
     threads = min(2, connections)
     command = [
         "wrk",
@@ -172,6 +173,7 @@ def _wrk(port, path, *, seconds, connections) -> Load | None:
         "--timeout",
         "30s",
         "--latency",
+        *(arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")),
         f"http://{HOST}:{port}{path}",
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -194,7 +196,7 @@ def _wrk(port, path, *, seconds, connections) -> Load | None:
     )
 
 
-def _python(port, path, *, seconds, connections) -> Load | None:
+def _python(port, path, *, seconds, connections, headers=None) -> Load | None:
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -205,7 +207,7 @@ def _python(port, path, *, seconds, connections) -> Load | None:
         while time.monotonic() < deadline:
             started = time.perf_counter()
             try:
-                status = get(port, path)[0]
+                status = get(port, path, headers=headers)[0]
             except OSError:
                 status = 0
             mine.append((time.perf_counter() - started) * 1000)

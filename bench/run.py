@@ -28,6 +28,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import dj_database_url
 
@@ -64,6 +65,17 @@ TARGET_UNCACHED_RPS = {"report page": 100, "figures API": 300}  # requests/s, an
 TARGET_JOB_START_MS = 300  # the request that starts a job answers at once (issue 16)
 TARGET_JOB_RATIO = 1.3  # the admin's import as a job, upload to done, against import_project
 TARGET_PROGRESS_GAP = 1.0  # seconds between a running job's progress updates, at most
+
+
+class Target(NamedTuple):
+    """A URL under load, asked for with `headers`."""
+
+    path: str
+    what: str
+    headers: dict | None = None
+
+
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # what every browser sends
 
 
 @dataclass
@@ -242,7 +254,10 @@ def latency(run: Run, steps: Steps, size: Size):
     else:
         run.add(steps.db, "latency, cached, Redis", "skipped: Redis not reachable", redis_url)
     workers = load.workers()
-    paths = [(REPORT_PAGE, "report page")] + ([(API_LIST, "figures API")] if api else [])
+    paths = [Target(REPORT_PAGE, "report page")]
+    paths += [Target(API_LIST, "figures API")] if api else []
+    # As a browser asks: a cached page is served compressed.
+    browsers = [Target(REPORT_PAGE, "report page", BROWSER)]
     try:
         for label, extra in servers:
             # A steady state: no worker recycled mid-run (gunicorn's max_requests, 1,000 as
@@ -251,12 +266,15 @@ def latency(run: Run, steps: Steps, size: Size):
             env = child_env(steps.url, GUNICORN_MAX_REQUESTS="0", **extra)
             with load.Server(env, workers, steps.log) as server:
                 run.note(f"{steps.db}: load on gunicorn ({label}, {workers} workers)")
-                rounds = measure(server, ["/healthz", *(p for p, _what in paths)], size)
-                trivial = rounds["/healthz"]
+                targets = paths + (browsers if label != "uncached" else [])
+                rounds = measure(server, [Target("/healthz", "/healthz"), *targets], size)
+                trivial = rounds[0]
                 run.add(steps.db, f"latency /healthz ({label} server)", show(trivial))
-                for path, what in paths:
-                    result = rounds[path]
-                    served = load.get(server.port, path)[2].get("X-Page-Cache", "not stored")
+                for (path, what, headers), result in zip(targets, rounds[1:], strict=True):
+                    answer = load.get(server.port, path, headers=headers)[2]
+                    served = answer.get("X-Page-Cache", "not stored")
+                    encoded = answer.get("Content-Encoding", "not compressed")
+                    encoding, asked = (f", {encoded}", ", as browsers ask") if headers else ("", "")
                     if label == "uncached":
                         target = TARGET_UNCACHED_RPS[what]
                         ok, wanted = result.rps >= target, f"≥ {target} req/s"
@@ -265,12 +283,13 @@ def latency(run: Run, steps: Steps, size: Size):
                     else:
                         target = TARGET_CACHED_RATIO[what]
                         ok = result.ratio >= target and served == "hit"
+                        ok = ok and (not headers or encoded == "gzip")
                         wanted = f"≥ {target} × /healthz"
                     run.add(
                         steps.db,
-                        f"latency {what}, {label}",
+                        f"latency {what}, {label}{asked}",
                         show(result),
-                        f"/healthz {n(trivial.rps)} req/s; cache: {served}",
+                        f"/healthz {n(trivial.rps)} req/s; cache: {served}{encoding}",
                         f"{result.ratio:.2f}",
                         wanted,
                         verdict(ok),
@@ -292,29 +311,31 @@ class Measured:
     ratio: float  # requests/s against /healthz, the median over rounds run side by side
 
 
-def measure(server, paths, size) -> dict[str, Measured]:
-    """Each path in turn, for a few rounds, so that a neighbour's load on the machine weighs
-    on the trivial view and the page alike; medians over the rounds."""
-    for path in paths:
-        load.warm(server.port, path, connections=size.connections)
+def measure(server, targets: list[Target], size) -> list[Measured]:
+    """Each target in turn, for a few rounds, so that a neighbour's load on the machine weighs
+    on the trivial view (the first) and the page alike; medians over the rounds."""
+    for path, _what, headers in targets:
+        load.warm(server.port, path, connections=size.connections, headers=headers)
     seconds = max(1.0, size.load_seconds / ROUNDS)
-    runs = {path: [] for path in paths}
+    runs = [[] for _ in targets]
     for _ in range(ROUNDS):
-        for path in paths:
-            result = load.run(server.port, path, seconds=seconds, connections=size.connections)
+        for (path, _what, headers), results in zip(targets, runs, strict=True):
+            result = load.run(
+                server.port, path, seconds=seconds, connections=size.connections, headers=headers
+            )
             if result.errors:
                 raise RuntimeError(f"{result.errors} failed requests on {path}")
-            runs[path].append(result)
-    trivial = runs[paths[0]]
-    return {
-        path: Measured(
+            results.append(result)
+    trivial = runs[0]
+    return [
+        Measured(
             median_ms=statistics.median(r.median_ms for r in results),
             p99_ms=statistics.median(r.p99_ms for r in results),
             rps=statistics.median(r.rps for r in results),
             ratio=statistics.median(r.rps / t.rps for r, t in zip(results, trivial, strict=True)),
         )
-        for path, results in runs.items()
-    }
+        for results in runs
+    ]
 
 
 def show(result) -> str:
