@@ -75,7 +75,8 @@ class Target(NamedTuple):
     headers: dict | None = None
 
 
-BROWSER = {"Accept-Encoding": "gzip, deflate, br"}  # what every browser sends
+# What every browser sends, and Python's requests, curl --compressed and the like.
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 
 
 @dataclass
@@ -256,8 +257,8 @@ def latency(run: Run, steps: Steps, size: Size):
     workers = load.workers()
     paths = [Target(REPORT_PAGE, "report page")]
     paths += [Target(API_LIST, "figures API")] if api else []
-    # As a browser asks: a cached page is served compressed.
-    browsers = [Target(REPORT_PAGE, "report page", BROWSER)]
+    # As browsers and HTTP libraries ask (gzip): a cached answer is sent compressed.
+    browsers = [Target(path, what, BROWSER) for path, what, _headers in paths]
     try:
         for label, extra in servers:
             # A steady state: no worker recycled mid-run (gunicorn's max_requests, 1,000 as
@@ -274,7 +275,7 @@ def latency(run: Run, steps: Steps, size: Size):
                     answer = load.get(server.port, path, headers=headers)[2]
                     served = answer.get("X-Page-Cache", "not stored")
                     encoded = answer.get("Content-Encoding", "not compressed")
-                    encoding, asked = (f", {encoded}", ", as browsers ask") if headers else ("", "")
+                    encoding, asked = (f", {encoded}", ", gzip asked") if headers else ("", "")
                     if label == "uncached":
                         target = TARGET_UNCACHED_RPS[what]
                         ok, wanted = result.rps >= target, f"≥ {target} req/s"
