@@ -9,10 +9,10 @@ from simple_history.models import HistoricalRecords
 class PlainInsertQuerySet(models.QuerySet):
     """bulk_create() through insert_rows, for rows of plain values: an import's records and
     their history rows (20,000 data-sharing requests on SQLite: 9.9-10.9 s -> 7.8-9.8 s, three
-    runs each). Every value is still its field's own (pre_save, then get_db_prep_save), each
-    related object checked as Django checks it; any option, a primary key already set, a
-    value of the database's own (db_default, a generated column) or a parent model's table
-    take Django's own way."""
+    runs each). Every value is still its field's own (pre_save, then get_db_prep_save, or the
+    value itself where that is what they give: `preparer`), each related object checked as
+    Django checks it; any option, a primary key already set, a value of the database's own
+    (db_default, a generated column) or a parent model's table take Django's own way."""
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
@@ -29,18 +29,60 @@ class PlainInsertQuerySet(models.QuerySet):
             return super().bulk_create(objs, *args, **kwargs)
         connection = connections[self.db]
         fields = [field for field in meta.concrete_fields if field is not pk]
+        preparers = [preparer(field, connection) for field in fields]
         rows = []
         for obj in objs:
             obj._prepare_related_fields_for_save(operation_name="bulk_create")
-            rows.append(
-                [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-            )
+            rows.append([prepare(obj) for prepare in preparers])
         attnames = [field.attname for field in fields]
         pks = insert_rows(self.model, attnames, rows, returning=True, using=self.db)
         for obj, value in zip(objs, pks, strict=True):
             obj.pk = value
             obj._state.adding, obj._state.db = False, self.db
         return objs
+
+
+# Django's own field types whose preparation hands back a value of this Python type as it is
+# (get_prep_value returns it, no adapter for the database): most of an import's columns.
+# Taking such a value as it is, rather than through get_db_prep_save(pre_save()) (five calls
+# a value), more than halves preparing a record and its history row (20,000 data-sharing
+# requests: 0.70 -> 0.28 s, their history rows 0.95 -> 0.40 s).
+AS_THEY_ARE = {
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.SmallAutoField: int,
+    models.BigIntegerField: int,
+    models.IntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.SmallIntegerField: int,
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+}
+
+
+def preparer(field, connection):
+    """A function of a model instance that gives `field`'s value as the database takes it:
+    what get_db_prep_save(pre_save()) gives, by a short way for a value that is already of its
+    field's type (a foreign key's: its target's)."""
+
+    def prepared(obj):
+        return field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+    kind = AS_THEY_ARE.get(type(field))
+    if type(field) is models.ForeignKey:
+        kind = AS_THEY_ARE.get(type(field.target_field))
+    if kind is None or type(field).pre_save is not models.Field.pre_save:
+        return prepared
+    attname = field.attname
+
+    def as_it_is(obj):
+        value = getattr(obj, attname)
+        return value if type(value) is kind else prepared(obj)
+
+    return as_it_is
 
 
 def insert_rows(model, attnames, rows, *, returning=False, using=None) -> list:
