@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from api.filters import FigureFilter
 from hotline.models import Figure
 
 from .conftest import add_records
@@ -146,3 +147,12 @@ def test_lists_and_nested_records_fit_in_one_cell(anonymous, report_2023):
     assert {"usb、disc", "disc、usb"} & {row["methods"] for row in rows}
     [episode] = read_csv(anonymous.get("/api/v1/episodes/?format=csv"))
     assert '"is_principal": true' in episode["guests"]
+
+
+def test_the_filters_form_class_is_made_once_and_judges_each_request():
+    first = FigureFilter(data={"year": "2023"})
+    second = FigureFilter(data={"year": "1066", "kind": "count"})
+    assert type(first.form) is type(second.form)
+    assert first.form.fields is not second.form.fields  # each form has its own fields
+    assert first.is_valid() and first.form.cleaned_data["year"] == [2023]
+    assert not second.is_valid() and list(second.form.errors) == ["year"]
