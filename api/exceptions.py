@@ -9,11 +9,12 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from rest_framework import exceptions, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hotline.models import ReportLocked
+
+from .renderers import JSONRenderer
 
 
 def django_errors(error: DjangoValidationError) -> dict | list:

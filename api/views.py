@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from hotline.models import (
@@ -43,7 +43,7 @@ from .checks import report_checks
 from .exceptions import Conflict
 from .pagination import CursorPagination
 from .permissions import CanChangeReports
-from .renderers import ProvinceCSVRenderer
+from .renderers import JSONRenderer, ProvinceCSVRenderer
 from .throttling import AnonThrottle
 
 INTEGER_ID = r"[0-9]{1,18}"

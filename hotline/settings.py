@@ -440,7 +440,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ModelPermissionsOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle"],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
         "api.renderers.CSVRenderer",
     ],
