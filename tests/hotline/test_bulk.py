@@ -113,6 +113,8 @@ def test_each_value_is_prepared_as_djangos_fields_prepare_it():
     records[0].group_number, records[1].line = "3", True  # not yet of their field's type
     records[2].scope, records[3].approval = gettext_lazy("Scope"), None
     records[4].records = DataSharingRequest._meta.get_field("records").to_python("12")
+    records[0].period_end = datetime.datetime(2024, 12, 31, 8, 30)  # a datetime in a date field
+    records[1].delivered_on = "2024-03-01"
     history = DataSharingRequest.history.model
     copied = [{f.attname: getattr(r, f.attname) for f in history.tracked_fields} for r in records]
     reason = gettext_lazy("Import")
@@ -130,5 +132,8 @@ def test_each_value_is_prepared_as_djangos_fields_prepare_it():
     assert (DataSharingRequest, "scope", "as_it_is") in taken
     assert (DataSharingRequest, "report", "as_the_database_takes_it") in taken  # its integer
     assert (DataSharingRequest, "records", "as_the_database_takes_it") in taken
-    assert (DataSharingRequest, "period_start", "prepared") in taken
-    assert (history, "history_date", "prepared") in taken
+    assert (DataSharingRequest, "period_start", "as_the_database_takes_it") in taken
+    assert (history, "history_date", "prepared") in taken  # a datetime: time zones
+    auto = models.DateField(auto_now_add=True)
+    auto.set_attributes_from_name("delivered_on")
+    assert preparer(auto, connection).__name__ == "prepared"  # it sets its own value
