@@ -16,7 +16,8 @@ class JSONRenderer(renderers.JSONRenderer):
     """REST framework's JSON, written by orjson: a page of 100 figures took 0.72 ms through
     json.dumps, 0.17 ms here. What orjson has no way of its own for (decimals, dates and times,
     lazy texts) goes through REST framework's encoder, so the bytes are the same; floats, which
-    no answer holds, would be written as shortly but with another exponent (1e16, not 1e+16).
+    no answer holds, would differ: another exponent (1e16, not 1e+16), and NaN written as null
+    where json.dumps refuses it.
     Indented JSON (the browsable API, `; indent=`) and settings other than the defaults are
     left to REST framework."""
 
