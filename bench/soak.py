@@ -177,6 +177,19 @@ FAILED_WORKER = re.compile(
 )
 
 
+def error_line(line: str) -> str:
+    """A server log's error line, short: a JSON record's message and its traceback's last lines
+    (where the exception was raised, and what it was), else the line's start."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return line[:300]
+    if not isinstance(record, dict):
+        return line[:300]
+    last = "\n".join(str(record.get("exc_info", "")).splitlines()[-6:])
+    return f"{str(record.get('message'))[:200]}\n{last}".strip().replace("\n", "\n          |   ")
+
+
 class Site:
     """A scratch database, its own Redis, gunicorn with gunicorn.conf.py."""
 
@@ -565,7 +578,7 @@ def main(argv=None) -> int:
         if "log" in r.get("detail", {}):  # in CI the file goes with the machine: its errors here
             lines = (ROOT / r["detail"]["log"]).read_text(errors="replace").splitlines()
             for line in [x for x in lines if ERROR_LINE.search(x)][-30:]:
-                print(f"          | {line[:300]}")
+                print(f"          | {error_line(line)}")
     return 0 if ok else 1
 
 

@@ -7,7 +7,8 @@ its filters, the language) and the version of the data and code it was written f
 the file: with DOWNLOADS_ACCEL_REDIRECT set, nginx sends it (`X-Accel-Redirect`) and the worker
 is free at once; else the worker sends it with sendfile (FileResponse). A file is written to a
 temporary name and renamed when complete, so that no one is ever sent half a file; the
-versions it replaces are removed.
+versions it replaces are removed by a later write once superseded for a minute
+(SUPERSEDED_SECONDS), so that a reader who found one is never left without it.
 
 A download too slow to make inside a request (a report's PDF, the province's workbook:
 `made_by_job`) is written into the same store by a background job (Django's Tasks framework,
@@ -45,6 +46,9 @@ RETRY_SECONDS = 3
 # A marker older than this is a job that will not write its file (its worker was killed, the
 # queue lost it): the next reader queues another. A job that fails removes its marker at once.
 QUEUED_STALE_SECONDS = 600
+# A version's file is kept this long after a newer one is written: readers (and the proxy) who
+# found it a moment before still open it. Longer than any request takes to open its file.
+SUPERSEDED_SECONDS = 60
 
 
 class Stored(NamedTuple):
@@ -194,7 +198,22 @@ def _write(path: Path, fill: Callable) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    _remove_superseded(path)
+
+
+def _remove_superseded(path: Path) -> None:
+    """Removes the other versions of `path`'s download that a newer one has superseded for
+    SUPERSEDED_SECONDS: a reader that found one a moment ago (or the proxy it named it to) may
+    be about to open it. A version's time is its file's (when it was written)."""
     stem, fmt = path.name.rsplit(".", 2)[0], path.suffix  # name.what: other versions of it
-    for old in path.parent.glob(f"{stem}.*{fmt}"):
-        if old != path:
-            old.unlink(missing_ok=True)
+    written = {}
+    for version in path.parent.glob(f"{stem}.*{fmt}"):
+        try:
+            written[version] = version.stat().st_mtime
+        except FileNotFoundError:
+            continue  # removed meanwhile by another writer
+    # The newest version that has been there SUPERSEDED_SECONDS: those before it are superseded.
+    settled = max((t for t in written.values() if t < time.time() - SUPERSEDED_SECONDS), default=0)
+    for version, at in written.items():
+        if at < settled:
+            version.unlink(missing_ok=True)

@@ -1,9 +1,12 @@
 """Large downloads are written once per version to DOWNLOADS_DIR and sent from the file, by the
 proxy when DOWNLOADS_ACCEL_REDIRECT is set (hotline.download_store)."""
 
+import os
+
 import pytest
 from django.test import Client
 
+from hotline import download_store
 from reports.public_pages import FRESHNESS, PAGES
 
 from .factories import make_report
@@ -41,14 +44,27 @@ def test_a_download_is_written_once_then_sent_from_its_file(
     assert files(settings) == [name]
 
 
-def test_a_new_version_replaces_the_file(client, settings):
+def age(path, seconds):
+    at = path.stat().st_mtime - seconds
+    os.utime(path, (at, at))
+
+
+def test_a_new_version_replaces_the_file_once_the_old_ones_readers_have_it(client, settings):
     before = body(client.get(URL))
     [old] = files(settings)
     make_report("nanjing", 2023)  # published: the register's version moves
     after = body(client.get(URL))
     assert "南京".encode() in after and after != before
-    [new] = files(settings)
-    assert new != old
+    # A reader that found the old version a moment before, in another worker, still opens it.
+    [new] = set(files(settings)) - {old}
+    assert (settings.DOWNLOADS_DIR / old).read_bytes() == before
+    # Superseded for long enough, it goes with the next write; the version just superseded stays.
+    for name in (old, new):
+        age(settings.DOWNLOADS_DIR / name, download_store.SUPERSEDED_SECONDS + 1)
+    make_report("suzhou", 2023)
+    assert "苏州".encode() in body(client.get(URL))
+    [newest] = set(files(settings)) - {old, new}
+    assert files(settings) == sorted([new, newest])
 
 
 def test_the_proxy_sends_the_file_when_configured(client, settings):
