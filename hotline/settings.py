@@ -150,6 +150,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABAS
         "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
     }  # checked before use: Django passes the pool a check with conn_health_checks
 
+# PostgreSQL: a statement a connection has run DATABASE_PREPARE_THRESHOLD times is prepared
+# on the server (psycopg's prepared statements, which need server-side binding), so that the
+# lists' many-table joins are planned once per connection, not on every request. "off" for a
+# pooler that cannot keep them (PgBouncer before 1.21 in transaction mode).
+DATABASE_PREPARE_THRESHOLD = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and DATABASE_PREPARE_THRESHOLD != "off"
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=int(DATABASE_PREPARE_THRESHOLD)
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -8,6 +8,7 @@ own: no freshness (-1).
 """
 
 import pytest
+from django.db import connection
 
 from reports.public_pages import API_QUERIES, CHECKS, api_detail_urls
 
@@ -90,3 +91,27 @@ def test_the_province_costs_the_same_whatever_the_data(
     # the checks' results are the ones kept for the anonymous answer.
     with django_assert_num_queries(1 + 2 + 3 + 1 + 1):
         assert reviewer.get("/api/v1/provinces/jiangsu/2023/").json()["drafts"] == 0
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL only: SQLite plans on the client"
+)
+def test_a_list_asked_again_and_again_is_planned_once_per_connection(
+    report_2023, anonymous, settings
+):
+    """Its many-table join is prepared on the server (DATABASE_PREPARE_THRESHOLD) and then
+    only executed (planning it took about 1.4 ms of each request)."""
+    settings.PAGE_CACHE_SECONDS = 0  # every request reads the database
+    add_records(report_2023)
+    asked = int(settings.DATABASE_PREPARE_THRESHOLD) + 2
+    for _request in range(asked):
+        assert anonymous.get(LISTS["figures"]).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ['%"hotline_indicator"."unit" AS "indicator__unit"%FROM "hotline_figure"%LIMIT 101'],
+        )
+        [(executed,)] = cursor.fetchall()
+    # run as sent until the threshold, prepared then, and since then only executed
+    assert executed == asked - int(settings.DATABASE_PREPARE_THRESHOLD)
