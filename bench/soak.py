@@ -183,7 +183,7 @@ def error_line(line: str) -> str:
     try:
         record = json.loads(line)
     except ValueError:
-        return line[:300]
+        record = None
     if not isinstance(record, dict):
         return line[:300]
     last = "\n".join(str(record.get("exc_info", "")).splitlines()[-6:])

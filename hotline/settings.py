@@ -141,7 +141,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # (psycopg-pool), each checked before it is handed out (conn_health_checks), so that one the
 # server dropped is replaced rather than failing a request. The budget: README "Deploying".
 DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "0"))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_SIZE > 0:
+_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if _postgresql and DATABASE_POOL_SIZE > 0:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections, not Django
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
@@ -155,10 +156,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABAS
 # lists' many-table joins are planned once per connection, not on every request. "off" for a
 # pooler that cannot keep them (PgBouncer before 1.21 in transaction mode).
 DATABASE_PREPARE_THRESHOLD = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
-if (
-    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-    and DATABASE_PREPARE_THRESHOLD != "off"
-):
+if _postgresql and DATABASE_PREPARE_THRESHOLD != "off":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=int(DATABASE_PREPARE_THRESHOLD)
     )
