@@ -44,7 +44,8 @@ def db_worker(env: dict, *, queue: str, interval: float, **popen) -> subprocess.
 
 def status_mb(pid: int, field: str) -> float | None:
     """A memory figure of a live process from /proc (Linux): VmRSS now, VmHWM its peak; None
-    once it has gone."""
+    once it has gone, or has exited and not yet been reaped (a zombie keeps its status, without
+    memory: a gunicorn worker recycled as the soak measured the others)."""
     try:
         lines = Path(f"/proc/{pid}/status").read_text().splitlines()
     except OSError:
@@ -52,6 +53,8 @@ def status_mb(pid: int, field: str) -> float | None:
     for line in lines:
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
+        if line.startswith("State:") and line.split()[1] in ("Z", "X"):
+            return None
     raise SystemExit(f"no {field} in /proc/{pid}/status: memory is measured on Linux only")
 
 

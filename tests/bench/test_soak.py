@@ -1,12 +1,16 @@
 """The soak counts a worker that gunicorn replaced for cause, not one recycled as configured."""
 
+import json
 import os
+import subprocess
+import time
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
 
-from bench import soak
+from bench import load, soak
 from bench.soak import FAILED_WORKER
 
 # Lines as gunicorn's arbiter and sync worker write them (gunicorn/arbiter.py, workers/sync.py).
@@ -54,3 +58,32 @@ def test_another_client_takes_every_connection_the_role_may_open_until_released(
             [name, f"{name}_owner"],
         ).fetchone()
     assert left == (0, 0)
+
+
+def test_a_worker_that_exited_unreaped_counts_as_gone_not_as_a_foreign_system():
+    """A gunicorn worker recycled as the soak sums the others' memory is a zombie for a moment:
+    its /proc status holds no memory lines (CI's soak once stopped on that)."""
+    process = subprocess.Popen(["true"])
+    status = Path(f"/proc/{process.pid}/status")
+    for _wait in range(100):
+        if "State:\tZ" in status.read_text():
+            break
+        time.sleep(0.01)
+    try:
+        assert load.status_mb(process.pid, "VmRSS") is None
+        assert load.status_mb(os.getpid(), "VmRSS") > 0
+    finally:
+        process.wait()
+
+
+def test_a_failed_requests_exception_is_printed_not_cut():
+    line = json.dumps(
+        {
+            "message": "Internal Server Error: /data-sharing.csv",
+            "exc_info": "T\n" * 40 + "FileNotFoundError: gone",
+        }
+    )
+    printed = soak.error_line(line)
+    assert printed.startswith("Internal Server Error: /data-sharing.csv")
+    assert printed.endswith("FileNotFoundError: gone") and printed.count("\n") == 6
+    assert soak.error_line("[ERROR] plain " + "x" * 400) == ("[ERROR] plain " + "x" * 400)[:300]
