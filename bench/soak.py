@@ -104,14 +104,6 @@ print(json.dumps({
 """
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def request(port, method, path, *, body=None, headers=None, timeout=60, slow=0.0):
     """(status, seconds, complete, retry_after) of one request; status 0 when the connection
     failed; retry_after whether the answer said when to come back."""
@@ -195,7 +187,7 @@ class Site:
 
     def __init__(self, name: str, url: str, folder: Path, rows: int):
         self.name, self.url, self.folder, self.rows = name, url, folder, rows
-        self.port, self.redis_port = free_port(), free_port()
+        self.port, self.redis_port = load.free_port(), load.free_port()
         self.env = {
             **os.environ,
             "DEBUG": "0",
@@ -405,18 +397,22 @@ def run_scenario(site: Site, name: str, seconds: float) -> dict:
              str(site.import_file)],
             cwd=ROOT, env=site.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    memory = site.memory_mb()
-    if hog is not None:
-        hog.release()
-        time.sleep(1)  # requests under way when the connections came back
-        tally.database_out, tally.recovering = False, True
-        time.sleep(RECOVERY_SECONDS)
-    stop.set()
-    for thread in threads:
-        thread.join()
+    # Whatever goes wrong below, the clients stop: else the soak hangs on them instead of failing.
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(seconds)
+        memory = site.memory_mb()
+        if hog is not None:
+            hog.release()
+            time.sleep(1)  # requests under way when the connections came back
+            tally.database_out, tally.recovering = False, True
+            time.sleep(RECOVERY_SECONDS)
+    finally:
+        stop.set()
+        for thread in threads:
+            if thread.ident is not None:  # started
+                thread.join()
     if importer is not None:
         importer.wait()
     if name == "redis-killed":

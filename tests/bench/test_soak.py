@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -87,3 +88,26 @@ def test_a_failed_requests_exception_is_printed_not_cut():
     assert printed.startswith("Internal Server Error: /data-sharing.csv")
     assert printed.endswith("FileNotFoundError: gone") and printed.count("\n") == 6
     assert soak.error_line("[ERROR] plain " + "x" * 400) == ("[ERROR] plain " + "x" * 400)[:300]
+
+
+def test_a_scenario_that_fails_stops_its_clients_and_raises():
+    """CI's soak once hung until its own timeout: a scenario raised, and its client threads,
+    never told to stop, kept the process alive."""
+
+    class Broken:
+        port, tokens = load.free_port(), {"soak-editor": "e", "soak-reviewer": "r"}
+
+        def failed_workers(self):
+            return set()
+
+        def recycled(self):
+            return 0
+
+        def memory_mb(self):
+            raise RuntimeError("memory unreadable")
+
+    before = set(threading.enumerate())
+    with pytest.raises(RuntimeError, match="memory unreadable"):
+        soak.run_scenario(Broken(), "baseline-without-import", 0)
+    left = [thread for thread in threading.enumerate() if thread not in before]
+    assert left == []
