@@ -25,6 +25,7 @@ from hotline.roles import sees_drafts
 from .. import charts
 from ..footnotes import annotate_ranked_rows, check_footnotes
 from .corrections import Corrections, report_corrections
+from .streams import read_records
 
 HEADLINES = [
     ("appeals.total.total", _("Total appeals")),
@@ -106,20 +107,20 @@ class ReportPage:
 
 
 def report_figures(report) -> list[Figure]:
-    return list(
+    return read_records(
         Figure.private_objects.filter(report=report).select_related("indicator__table__section")
     )
 
 
 def top_departments(report) -> list[AppealCount]:
     counts = report.appeal_counts.filter(department__isnull=False).select_related("department")
-    return list(counts.top())
+    return read_records(counts.top())
 
 
 def top_categories(report) -> list[tuple[str, list[AppealCount]]]:
     counts = report.appeal_counts.filter(category__isnull=False).select_related("category")
     by_type = defaultdict(list)
-    for count in counts.ranked():
+    for count in read_records(counts.ranked()):
         by_type[count.appeal_type].append(count)
     # As printed: 咨询类, 非咨询类, then all appeals (总计).
     types = AppealCount.AppealType
@@ -237,7 +238,7 @@ def report_page(user, report: AnnualReport) -> ReportPage:
         policy_documents=policy_documents(report),
         years=years,
         charts=charts.report_charts(
-            by_code, departments, categories, sharing, trend_figures(list(trend))
+            by_code, departments, categories, sharing, trend_figures(read_records(trend))
         ),
         corrections=report_corrections(report),
         compared_with=checks.prior_report,
@@ -256,7 +257,7 @@ def trend_figures(figures) -> dict[str, list[Figure]]:
 
 def table_figures(user, report, code: str) -> tuple[ReportTable, layout.Table]:
     """One catalogue table of a report. Raises ReportTable.DoesNotExist."""
-    figures = list(
+    figures = read_records(
         Figure.private_objects.filter(report=report, indicator__table__code=code).select_related(
             "indicator__table__section"
         )

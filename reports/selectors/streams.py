@@ -159,11 +159,13 @@ def _select_related(queryset) -> dict:
     return tree if isinstance(tree, dict) else {}
 
 
-def _rows(queryset, reader, width):
+def _rows(queryset, reader, width, *, streamed=True):
     """The rows of a values_list() queryset as the database sends them, `width` keys then the
-    values `reader` makes its instance of; the keys are converted here, the values by it."""
+    values `reader` makes its instance of; the keys are converted here, the values by it.
+    Streamed: through a server-side cursor where the database has them (PostgreSQL)."""
     compiler = queryset.query.get_compiler(queryset.db)
-    chunked = not compiler.connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    settings = compiler.connection.settings_dict
+    chunked = streamed and not settings.get("DISABLE_SERVER_SIDE_CURSORS")
     results = compiler.execute_sql(MULTI, chunked_fetch=chunked, chunk_size=STREAM_CHUNK)
     converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
     reader.bind(converters, compiler.connection)
@@ -172,6 +174,16 @@ def _rows(queryset, reader, width):
     if keyed:  # the keys are integers, which no backend converts: here in case one does
         rows = compiler.apply_converters(rows, keyed)
     return rows
+
+
+def read_records(queryset) -> list:
+    """The queryset's records, with their select_related objects, as a list: read as values
+    and made into instances by _Reader, each related object made once and shared by the
+    records that name it (a report's 122 figures name 13 tables). Only the model's own fields
+    are read: not for a queryset with annotations, deferred fields or prefetching."""
+    reader = _Reader(queryset.model, "", _select_related(queryset), queryset.db, 0)
+    rows = _rows(queryset.values_list(*reader.paths), reader, 0, streamed=False)
+    return [reader(row) for row in rows]
 
 
 def stream_records(kind: str, queryset):

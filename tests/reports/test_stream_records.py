@@ -182,3 +182,36 @@ def test_the_records_of_a_list_share_their_report_and_region_and_units(
         for unit in r.recipients.all():
             units.setdefault(unit.pk, set()).add(id(unit))
     assert len(units) > 1 and all(len(instances) == 1 for instances in units.values())
+
+
+def test_a_short_list_read_as_values_is_the_orms_list_with_its_related_objects_shared(
+    django_assert_num_queries,
+):
+    """streams.read_records (a report's figures, TOP5s, trends): the records and their
+    select_related objects as the ORM gives them, in one query, each related object made once."""
+    from hotline.models import Figure
+    from reports.selectors.streams import read_records
+
+    figures = Figure.private_objects.filter(report__year=2023).select_related(
+        "indicator__table__section"
+    )
+    expected = list(figures)
+    with django_assert_num_queries(1):
+        found = read_records(figures)
+    assert len(found) == len(expected) > 100
+
+    def values(obj):
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    for mine, theirs in zip(found, expected, strict=True):
+        assert type(mine) is Figure and values(mine) == values(theirs)
+        for path in ("indicator", "indicator.table", "indicator.table.section"):
+            a, b = mine, theirs
+            for name in path.split("."):
+                a, b = getattr(a, name), getattr(b, name)
+            assert values(a) == values(b)
+        assert mine.printed_value == theirs.printed_value
+    tables = {figure.indicator.table_id: figure.indicator.table for figure in found}
+    assert all(figure.indicator.table is tables[figure.indicator.table_id] for figure in found)
+    with django_assert_num_queries(0):  # nothing left to read
+        [figure.indicator.table.section.code for figure in found]
