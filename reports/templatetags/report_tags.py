@@ -1,8 +1,4 @@
-from functools import lru_cache
-
 from django import template
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
 from hotline import layout
@@ -14,16 +10,20 @@ register = template.Library()
 
 @register.simple_tag
 def cached_url(viewname, *args):
-    """{% url %}, remembered: a report's page links to its tables' pages and downloads a
-    hundred times, and each reverse() cost about 60 µs (issue 15)."""
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return _reverse(get_script_prefix(), urlconf, viewname, args)
+    """{% url %}, remembered (reports.formatting.url)."""
+    return formatting.url(viewname, *args)
 
 
-@lru_cache(maxsize=8192)
-def _reverse(prefix, urlconf, viewname, args):
-    # The script prefix is in the key since reverse() reads it (a site served under a path).
-    return reverse(viewname, urlconf=urlconf, args=args)
+@register.simple_tag(takes_context=True)
+def grid_html(context, grid, print=None):
+    """A laid-out table, with its links and downloads unless the page is printed."""
+    printed = context.get("print") if print is None else print
+    return formatting.grid_html(grid, context["report"], print=bool(printed))
+
+
+@register.simple_tag(takes_context=True)
+def downloads_html(context, code):
+    return formatting.downloads_html(context["report"], code)
 
 
 @register.filter

@@ -89,3 +89,25 @@ def test_the_ranked_tables_carry_their_check_footnotes(client):
     assert "302,015 + 153,544 = 455,559" in html
     assert "128,080 ÷ 754,502 = 16.98%" in html
     assert html.count('class="check-mark"') >= 2
+
+
+def test_a_table_written_in_python_escapes_every_text_it_shows(client, reviewer_user):
+    """The table is written by reports.formatting.grid_html, not a template: its title, row
+    label, reading note and footnote are escaped as the template escaped them."""
+    from tests.hotline import factories as f
+
+    hostile = '<script>alert("x")</script>&'
+    report = f.make_report()  # a draft, which staff see
+    table = f.make_table(title=hostile, row_header="行", note=f"{hostile}\nsecond line")
+    indicator = f.make_indicator(table, row_label=hostile)
+    f.make_figure(report, indicator, value=1, decimals=0, note=hostile)
+    client.force_login(reviewer_user)
+    url = f"/reports/{report.region.slug}/{report.year}/tables/{table.code}/"
+    html = client.get(url).content.decode()
+    assert "<script>alert" not in html
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"
+    assert f'<caption id="cap-{table.code}">{escaped}</caption>' in html
+    assert f'<th scope="row">{escaped}</th>' in html
+    assert f"{escaped}<br>second line</p>" in html  # the note's lines kept
+    assert f'class="footnote footnote-note">{escaped}</li>' in html
+    assert f'href="/reports/{report.region.slug}/{report.year}/tables/{table.code}.csv"' in html
