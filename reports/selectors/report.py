@@ -201,12 +201,12 @@ def sharing_summary(report) -> SharingSummary:
         by_level=by_level,
         by_method=[SharingGroup(translated(m, "name"), m.n, m.total or 0) for m in methods],
         by_kind=[SharingGroup(str(kind_labels[k["kind"]]), k["n"], 0) for k in kinds],
-        first=list(sharing_requests(report)[:REGISTER_ROWS]),
+        first=read_records(sharing_requests(report)[:REGISTER_ROWS], "sharing"),
     )
 
 
 def policy_documents(report) -> list[PolicyDocument]:
-    return list(report.policy_documents.prefetch_related("issuers"))
+    return read_records(report.policy_documents.all(), "policies")
 
 
 def report_page(user, report: AnnualReport) -> ReportPage:

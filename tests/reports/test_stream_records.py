@@ -215,3 +215,33 @@ def test_a_short_list_read_as_values_is_the_orms_list_with_its_related_objects_s
     assert all(figure.indicator.table is tables[figure.indicator.table_id] for figure in found)
     with django_assert_num_queries(0):  # nothing left to read
         [figure.indicator.table.section.code for figure in found]
+
+
+@pytest.mark.parametrize(
+    ("kind", "model", "relations", "printed"),
+    [
+        ("sharing", DataSharingRequest, ["recipients", "methods"], "recipients_as_printed"),
+        ("policies", PolicyDocument, ["issuers"], "issuers_as_printed"),
+    ],
+)
+def test_a_short_list_with_its_to_many_relations_is_what_prefetching_gives(
+    every_cell, django_assert_num_queries, kind, model, relations, printed
+):
+    """A report's first register rows and its policy documents: the records, and their
+    relations in the order prefetch_related() gives them, in one query each."""
+    from reports.selectors.streams import read_records
+
+    records = model.private_objects.order_by("pk")
+    expected = list(records.prefetch_related(*relations))
+    with django_assert_num_queries(1 + len(relations)):
+        found = read_records(records, kind)
+    assert [r.pk for r in found] == [r.pk for r in expected] and len(found) > 3
+    with django_assert_num_queries(0):  # as printed: the units' names read with them
+        for mine, theirs in zip(found, expected, strict=True):
+            for name in relations:
+                assert [o.pk for o in getattr(mine, name).all()] == [
+                    o.pk for o in getattr(theirs, name).all()
+                ]
+            assert getattr(mine, printed) == getattr(theirs, printed)
+    assert any(getattr(r, relations[0]).all() for r in found)
+    assert any(not getattr(r, relations[0]).all() for r in found)  # and one without any
