@@ -6,6 +6,8 @@ under each chart.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from hotline.models.catalogue import translated
@@ -45,6 +47,42 @@ class Chart:
             (label, [format_number(s.values[i], s.decimals) for s in self.series])
             for i, label in enumerate(self.labels)
         ]
+
+
+def chart_html(chart: Chart, *, print: bool = False) -> str:
+    """A chart, and on screen its numbers in a table under it: written here rather than in a
+    template, as the tables are (reports.formatting.grid_html), for a report's ten charts cost
+    twice as much through one (issue 15). The markup is byte for byte the template's."""
+    title = escape(chart.title)
+    unit = f' <span class="unit">({escape(chart.unit)})</span>' if chart.unit else ""
+    html = [
+        f'\n<figure class="chart" id="{escape(chart.id)}">\n'
+        f"  <figcaption>{title}{unit}</figcaption>\n  {chart.svg}\n  "
+    ]
+    if chart.note:
+        html.append(f'<p class="chart-note">{escape(chart.note)}</p>')
+    html.append("\n  ")
+    if not print:
+        heads = "".join(f'<th scope="col">{escape(s.label)}{unit}</th>' for s in chart.series)
+        rows = "".join(
+            f'<tr><th scope="row">{escape(label)}</th>'
+            + "".join(f'<td class="num">{escape(value)}</td>' for value in values)
+            + "</tr>"
+            for label, values in chart.rows
+        )
+        numbers = _("The chart's numbers")  # as {% translate %} writes it: not escaped
+        html.append(
+            '<details class="chart-table">\n'
+            f"    <summary>{numbers}</summary>\n"
+            f'    <div class="table-scroll" tabindex="0" role="region" aria-label="{title}">\n'
+            '    <table class="data">\n'
+            f'      <thead><tr><th scope="col">{escape(chart.label_header or "")}</th>{heads}'
+            "</tr></thead>\n"
+            f"      <tbody>{rows}</tbody>\n"
+            "    </table>\n    </div>\n  </details>"
+        )
+    html.append("\n</figure>\n")
+    return mark_safe("".join(html))
 
 
 def _chart_from_codes(id, title, kind, by_code, codes, label_header, series_label=""):

@@ -130,7 +130,8 @@ def header_cells_html(header_row) -> str:
 # -- A whole table as HTML ----------------------------------------------------------------------
 # For the same reason: a report's page prints thirteen tables, each with its downloads, and
 # their template's loops, includes and lookups cost twice what this does (13 tables of the
-# 2023 report: 5.3 -> 2.5 ms, issue 15). The markup is byte for byte what the templates wrote.
+# 2023 report: 5.3 -> 2.5 ms, issue 15). The markup is byte for byte what the templates wrote:
+# texts escaped, translations not, as {% translate %} writes them.
 
 
 def grid_html(grid, report, *, print=False) -> str:
@@ -162,7 +163,7 @@ def grid_html(grid, report, *, print=False) -> str:
         html.append('\n  <div class="table-notes">\n    ')
         if note:
             html.append(
-                f'<p class="table-note"><strong>{escape(_("How the printed table was read:"))}'
+                f'<p class="table-note"><strong>{_("How the printed table was read:")}'
                 f"</strong> {linebreaksbr(note)}</p>"
             )
         html.append("\n    ")
@@ -190,13 +191,13 @@ def downloads_html(report, code: str) -> str:
     csv, xlsx, json = (url("reports:table-download", slug, year, code, f) for f in FILES)
     return mark_safe(
         '\n<p class="downloads">\n'
-        f'  <a href="{table}">{escape(_("Link to this table"))}</a>\n'
-        f'  <span aria-hidden="true">·</span> {escape(_("Download:"))}\n'
+        f'  <a href="{table}">{_("Link to this table")}</a>\n'
+        f'  <span aria-hidden="true">·</span> {_("Download:")}\n'
         f'  <a href="{csv}" download>CSV</a>\n'
         f'  <a href="{xlsx}" download>XLSX</a>\n'
         f'  <a href="{json}">JSON</a>\n'
         f'  <span aria-hidden="true">·</span> <a href="{data}">'
-        f"{escape(_('What the columns mean'))}</a>\n"
+        f"{_('What the columns mean')}</a>\n"
         "</p>\n"
     )
 

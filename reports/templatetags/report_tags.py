@@ -3,7 +3,7 @@ from django.utils.translation import get_language
 
 from hotline import layout
 from hotline.models.catalogue import translated
-from reports import formatting
+from reports import charts, formatting
 
 register = template.Library()
 
@@ -19,6 +19,13 @@ def grid_html(context, grid, print=None):
     """A laid-out table, with its links and downloads unless the page is printed."""
     printed = context.get("print") if print is None else print
     return formatting.grid_html(grid, context["report"], print=bool(printed))
+
+
+@register.simple_tag(takes_context=True)
+def chart_html(context, chart, print=None):
+    """A chart, with its numbers' table unless the page is printed."""
+    printed = context.get("print") if print is None else print
+    return charts.chart_html(chart, print=bool(printed))
 
 
 @register.simple_tag(takes_context=True)

@@ -47,3 +47,21 @@ def test_a_chart_in_english(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(URL).content.decode()
     assert ">Where appeals came from</title>" in svg_of(html, "chart-appeal-sources")
+
+
+def test_a_charts_labels_are_escaped_in_its_drawing_and_its_table(client):
+    """A chart's labels are the catalogue's, which staff edit; its figure is written by
+    reports.charts.chart_html, not a template."""
+    from hotline.models import Indicator
+
+    Indicator.objects.filter(code="appeals.total.source_phone").update(
+        column_label='<b onclick="x()">电话</b>&'
+    )
+    html = client.get(URL).content.decode()
+    figure = re.search(
+        r'<figure class="chart" id="chart-appeal-sources">.*?</figure>', html, re.S
+    ).group(0)
+    assert "<b onclick" not in figure
+    escaped = "&lt;b onclick=&quot;x()&quot;&gt;电话&lt;/b&gt;&amp;"
+    assert f'<th scope="row">{escaped}</th>' in figure
+    assert "<figcaption>诉求来源" in figure and "<summary>图表数据</summary>" in figure
