@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from hotline.models.catalogue import translated
 from hotline.numbers import DASH, format_number
+from hotline.writers import SEPARATOR
 
 
 def figure_text(figure) -> str:
@@ -200,6 +201,39 @@ def downloads_html(report, code: str) -> str:
         f"{_('What the columns mean')}</a>\n"
         "</p>\n"
     )
+
+
+def register_rows_html(requests, report, *, print=False) -> str:
+    """The data-sharing register's rows (DataSharingRequest, their region, recipients and
+    methods read with them): a report's page prints 25, the register's pages 50 a page."""
+    rows = []
+    for r in requests:
+        scope = escape(r.scope)
+        if not print:
+            link = url("reports:sharing-request", report.region.slug, report.year, r.line)
+            scope = f'<a href="{link}">{scope}</a>'
+        methods = SEPARATOR.join(escape(translated(m, "name")) for m in r.methods.all())
+        rows.append(
+            f'<tr data-line="{r.line}">\n'
+            f'          <td class="num">{escape(circled(r.group_number))}</td>\n'
+            f"          <td>{escape(r.level_as_printed)}</td>\n"
+            '          <th scope="row" class="wrap-text recipients">'
+            f"{SEPARATOR.join(escape(name) for name in r.recipients_as_printed)}</th>\n"
+            f"          <td>{methods}</td>\n"
+            f'          <td class="wrap-text">{scope}</td>\n'
+            f'          <td class="num"><span class="value">{format_number(r.records)}'
+            "</span></td>\n"
+            "        </tr>"
+        )
+    if not rows:
+        none = _("No data-sharing request was reported.")
+        return mark_safe(f'<tr><td colspan="6">{none}</td></tr>')
+    return mark_safe("".join(rows))
+
+
+def circled(number: int) -> str:
+    """①, ②, … as the printed data-sharing table numbers its groups."""
+    return chr(0x2460 + number - 1) if 1 <= number <= 20 else str(number)
 
 
 FILES = ("csv", "xlsx", "json")

@@ -105,7 +105,8 @@ def report_title(report):
     }
 
 
-@register.filter
-def circled(number):
-    """①, ②, … as the printed data-sharing table numbers its groups."""
-    return chr(0x2460 + number - 1) if 1 <= number <= 20 else str(number)
+@register.simple_tag(takes_context=True)
+def register_rows_html(context, requests):
+    return formatting.register_rows_html(
+        requests, context["report"], print=bool(context.get("print"))
+    )

@@ -111,3 +111,21 @@ def test_a_table_written_in_python_escapes_every_text_it_shows(client, reviewer_
     assert f"{escaped}<br>second line</p>" in html  # the note's lines kept
     assert f'class="footnote footnote-note">{escaped}</li>' in html
     assert f'href="/reports/{report.region.slug}/{report.year}/tables/{table.code}.csv"' in html
+
+
+def test_a_register_without_requests_says_so_and_its_rows_are_escaped(client, reviewer_user):
+    """The register's rows are written by reports.formatting.register_rows_html."""
+    from hotline.models import DataSharingRequest
+    from tests.hotline import factories as f
+
+    report = f.make_report()  # a draft, which staff see
+    client.force_login(reviewer_user)
+    url = f"/reports/{report.region.slug}/{report.year}/tables/sharing-register/"
+    assert '<tr><td colspan="6">未报告数据共享。</td></tr>' in client.get(url).content.decode()
+    DataSharingRequest.private_objects.create(
+        report=report, group_number=2, line=1, region=report.region, scope="<i>范围</i>", records=7
+    )
+    html = client.get(url).content.decode()
+    assert '<td class="num">②</td>' in html and "未报告数据共享" not in html
+    assert f'<a href="/reports/{report.region.slug}/{report.year}/data-sharing/1/">' in html
+    assert "&lt;i&gt;范围&lt;/i&gt;</a>" in html and "<i>范围" not in html
