@@ -1,4 +1,6 @@
-"""Numbers and year-on-year changes as the page's language writes them."""
+"""Numbers and year-on-year changes as the page's language writes them, and the pieces of a
+report's page written here rather than in templates: its figures, tables, links and register
+rows."""
 
 from dataclasses import dataclass
 from functools import lru_cache
