@@ -191,6 +191,8 @@ def read_records(queryset, kind: str | None = None) -> list:
     reader = _Reader(queryset.model, "", _select_related(queryset), queryset.db, 0, reads=reads)
     rows = _rows(queryset.values_list(*reader.paths), reader, 0, streamed=False)
     records = [reader(row) for row in rows]
+    if not relations:
+        return records
     pks = [record.pk for record in records]
     caches = [record.__dict__.setdefault("_prefetched_objects_cache", {}) for record in records]
     for name, (links, link, target, within) in relations.items():

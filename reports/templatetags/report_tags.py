@@ -17,15 +17,13 @@ def cached_url(viewname, *args):
 @register.simple_tag(takes_context=True)
 def grid_html(context, grid, print=None):
     """A laid-out table, with its links and downloads unless the page is printed."""
-    printed = context.get("print") if print is None else print
-    return formatting.grid_html(grid, context["report"], print=bool(printed))
+    return formatting.grid_html(grid, context["report"], print=_printed(context, print))
 
 
 @register.simple_tag(takes_context=True)
 def chart_html(context, chart, print=None):
     """A chart, with its numbers' table unless the page is printed."""
-    printed = context.get("print") if print is None else print
-    return charts.chart_html(chart, print=bool(printed))
+    return charts.chart_html(chart, print=_printed(context, print))
 
 
 @register.simple_tag(takes_context=True)
@@ -107,6 +105,10 @@ def report_title(report):
 
 @register.simple_tag(takes_context=True)
 def register_rows_html(context, requests):
-    return formatting.register_rows_html(
-        requests, context["report"], print=bool(context.get("print"))
-    )
+    return formatting.register_rows_html(requests, context["report"], print=_printed(context, None))
+
+
+def _printed(context, print) -> bool:
+    """Whether the page is printed: as the tag says, else as the including template said
+    (`{% include … with print=True %}`)."""
+    return bool(context.get("print") if print is None else print)
