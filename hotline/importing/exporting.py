@@ -7,9 +7,10 @@ list of records keyed by header, which the importer reads one object at a time.
 
 from itertools import islice
 
+from django.db import connections
 from django.utils import timezone
 
-from hotline import writers
+from hotline import reading, writers
 
 from .columns import Spec, spec_for
 
@@ -19,7 +20,8 @@ CHUNK = 2000
 def rows(spec: Spec, queryset, chunk_size=CHUNK):
     """The export columns' values of each record, read a chunk at a time."""
     columns = spec.export_columns
-    records = queryset.select_related(None).prefetch_related(None).iterator(chunk_size)
+    # Read as values (hotline.reading): Model.__init__ was a third of the export.
+    records = reading.instances(queryset.select_related(None).prefetch_related(None))
     related = Related(spec.model, spec.select_related, spec.prefetch_related)
     while chunk := list(islice(records, chunk_size)):
         related.fill(chunk)
@@ -49,7 +51,7 @@ class Related:
             if rests:  # select_related() with no names would follow every foreign key
                 found = found.select_related(*rests)
             self.joined.append((field, found, {}))
-        self.linked = []
+        self.linked, self.compiled = [], {}
         for name in linked:
             field = model._meta.get_field(name)
             source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
@@ -69,7 +71,7 @@ class Related:
                 field.set_cached_value(record, None if key is None else known[key])
         pks = [record.pk for record in records]
         for name, pairs, source, manager, known in self.linked:
-            links = list(pairs.filter(**{f"{source}__in": pks}))
+            links = self._links(pairs, source, pks)
             missing = {other for _pk, other in links if other not in known}
             if missing:
                 known.update(manager.in_bulk(missing))
@@ -79,6 +81,22 @@ class Related:
             for record in records:  # where related() and `.all()` read prefetched objects
                 cache = record.__dict__.setdefault("_prefetched_objects_cache", {})
                 cache[name] = by_record.get(record.pk, [])
+
+    def _links(self, pairs, source, pks):
+        """The (record, related object) pairs of these records. The query is compiled once
+        per number of records (every chunk but the last has as many): Django preparing
+        and compiling 2,000 keys of the IN list for each chunk cost as much as running it."""
+        key = (id(pairs), len(pks))
+        compiled = self.compiled.get(key)
+        if compiled is None:
+            found = pairs.filter(**{f"{source}__in": pks})
+            compiled = found.query.get_compiler(found.db).as_sql()
+            if list(compiled[1]) != pks:  # not the keys alone: no reuse
+                return list(found)
+            self.compiled[key] = compiled
+        with connections[pairs.db].cursor() as cursor:
+            cursor.execute(compiled[0], pks)
+            return cursor.fetchall()
 
 
 def headers(spec: Spec) -> list[str]:

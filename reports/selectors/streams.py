@@ -1,19 +1,17 @@
 """Streaming a whole record list: a fixed number of queries and bounded memory, however long."""
 
 from collections import defaultdict
-from itertools import chain, groupby
+from itertools import groupby
 from operator import itemgetter
 
 from django.db.models import F
-from django.db.models.base import ModelState
-from django.db.models.signals import post_init, pre_init
-from django.db.models.sql.constants import MULTI
 
 from hotline.models import (
     DataSharingRequest,
     EpisodeGuest,
     PolicyDocument,
 )
+from hotline.reading import Reader, instances, select_related_tree, value_rows
 
 # Each list's order (made total by the primary key); its to-many relations: the rows that
 # link them to a record, the link's name, the related object on the row (none: the row itself)
@@ -71,7 +69,6 @@ STREAMS = {
         CITY | UNITS,
     ),
 }
-STREAM_CHUNK = 2000
 
 
 def _keyed(queryset, paths, *then):
@@ -81,105 +78,9 @@ def _keyed(queryset, paths, *then):
     return queryset.annotate(**keys).order_by(*paths, *then)
 
 
-class _Reader:
-    """An instance of `model` made from a row of values read from position `start` (its
-    concrete fields under `prefix`: `paths`), with the related objects of its select_related
-    `tree`. A related object (`shared`: a report, a region, a department) is made once per
-    primary key and shared by the rows that name it: a list of 100,000 records names a few
-    hundred of them, and making model instances, and converting their values (dates, JSON),
-    is most of what reading records through the ORM would cost."""
-
-    def __init__(self, model, prefix, tree, db, start, shared=False, reads=None):
-        reads = reads or {}
-        wanted = reads.get(prefix.removesuffix("__"))
-        fields = [
-            field
-            for field in model._meta.concrete_fields
-            if wanted is None or field.primary_key or field.name in wanted
-        ]
-        self.model, self.db, self.shared = model, db, shared
-        self.attnames = [field.attname for field in fields]
-        self.paths = [prefix + field.name for field in fields]  # a foreign key's name: its id
-        self.start, self.end = start, start + len(fields)
-        self.pk_at = start + self.attnames.index(model._meta.pk.attname)
-        self.related = []
-        for name, subtree in tree.items():
-            field = model._meta.get_field(name)
-            at = start + len(self.paths)
-            sub = _Reader(field.related_model, f"{prefix}{name}__", subtree, db, at, True, reads)
-            self.paths += sub.paths
-            self.related.append((field, sub))
-        self.made, self.converters = {}, []
-        # Made as Model.from_db would make it, without the per-field work of Model.__init__
-        # (a third of the reading) when nothing listens to a model's making.
-        self.plain = not (pre_init.has_listeners(model) or post_init.has_listeners(model))
-
-    def bind(self, converters, connection):
-        """The database's converters of the row's values (compiler.get_converters), applied
-        to this object's as it is made."""
-        self.connection = connection
-        self.converters = [
-            (at - self.start, functions, expression)
-            for at, (functions, expression) in converters.items()
-            if self.start <= at < self.end
-        ]
-        for _field, sub in self.related:
-            sub.bind(converters, connection)
-
-    def __call__(self, row):
-        if self.shared:
-            pk = row[self.pk_at]
-            if pk is None:  # a null foreign key: select_related reads None too
-                return None
-            if pk in self.made:
-                return self.made[pk]
-        values = row[self.start : self.end]
-        if self.converters:
-            values = list(values)
-            for at, functions, expression in self.converters:
-                value = values[at]
-                for function in functions:
-                    value = function(value, expression, self.connection)
-                values[at] = value
-        if self.plain:
-            obj = self.model.__new__(self.model)
-            obj._state = state = ModelState()
-            state.adding, state.db = False, self.db
-            obj.__dict__.update(zip(self.attnames, values, strict=True))
-        else:
-            obj = self.model.from_db(self.db, self.attnames, values)
-        for field, sub in self.related:
-            field.set_cached_value(obj, sub(row))
-        if self.shared:
-            self.made[pk] = obj
-        return obj
-
-
-def _select_related(queryset) -> dict:
-    tree = queryset.query.select_related
-    return tree if isinstance(tree, dict) else {}
-
-
-def _rows(queryset, reader, width, *, streamed=True):
-    """The rows of a values_list() queryset as the database sends them, `width` keys then the
-    values `reader` makes its instance of; the keys are converted here, the values by it.
-    Streamed: through a server-side cursor where the database has them (PostgreSQL)."""
-    compiler = queryset.query.get_compiler(queryset.db)
-    settings = compiler.connection.settings_dict
-    chunked = streamed and not settings.get("DISABLE_SERVER_SIDE_CURSORS")
-    results = compiler.execute_sql(MULTI, chunked_fetch=chunked, chunk_size=STREAM_CHUNK)
-    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
-    reader.bind(converters, compiler.connection)
-    rows = chain.from_iterable(results)
-    keyed = {at: converter for at, converter in converters.items() if at < width}
-    if keyed:  # the keys are integers, which no backend converts: here in case one does
-        rows = compiler.apply_converters(rows, keyed)
-    return rows
-
-
 def read_records(queryset, kind: str | None = None) -> list:
     """The queryset's records, with their select_related objects, as a list: read as values
-    and made into instances by _Reader, each related object made once and shared by the
+    and made into instances by Reader, each related object made once and shared by the
     records that name it (a report's 122 figures name 13 tables). Only the model's own fields
     are read: not for a queryset with annotations or deferred fields. With `kind` (of
     STREAMS), the fields its downloads read, and its to-many relations filled in as
@@ -188,9 +89,7 @@ def read_records(queryset, kind: str | None = None) -> list:
     register rows."""
     relations, reads = STREAMS[kind][1:] if kind else ({}, None)
     queryset = queryset.prefetch_related(None)
-    reader = _Reader(queryset.model, "", _select_related(queryset), queryset.db, 0, reads=reads)
-    rows = _rows(queryset.values_list(*reader.paths), reader, 0, streamed=False)
-    records = [reader(row) for row in rows]
+    records = list(instances(queryset, reads=reads, streamed=False))
     if not relations:
         return records
     pks = [record.pk for record in records]
@@ -199,28 +98,28 @@ def read_records(queryset, kind: str | None = None) -> list:
         read = _relation_reader(links, target, queryset.db, 1, reads)
         found = links.filter(**{f"{link}__in": pks}).order_by(*within, "pk")
         by_record = defaultdict(list)
-        for row in _rows(found.values_list(link, *read.paths), read, 1, streamed=False):
+        for row in value_rows(found.values_list(link, *read.paths), read, 1, streamed=False):
             by_record[row[0]].append(read(row))
         for pk, cache in zip(pks, caches, strict=True):
             cache[name] = by_record.get(pk, [])
     return records
 
 
-def _relation_reader(links, target, db, start, reads) -> _Reader:
+def _relation_reader(links, target, db, start, reads) -> Reader:
     """What makes a to-many relation's objects from the rows that link them to their records:
     the related object on each row (`target`), made once, or else the row itself."""
     if target:
         model = links.model._meta.get_field(target).related_model
-        tree = _select_related(links).get(target, {})
-        return _Reader(model, f"{target}__", tree, db, start, shared=True, reads=reads)
-    return _Reader(links.model, "", _select_related(links), db, start, reads=reads)
+        tree = select_related_tree(links).get(target, {})
+        return Reader(model, f"{target}__", tree, db, start, shared=True, reads=reads)
+    return Reader(links.model, "", select_related_tree(links), db, start, reads=reads)
 
 
 def stream_records(kind: str, queryset):
     """The records of a list in its order, each with its select_related objects and its
     to-many relations filled in as if prefetched, in one query per relation however long the
     list: the related rows are read in the same order and merged as the records go by. Rows
-    are read as values and made into instances here (_Reader), at a fraction of the ORM's
+    are read as values and made into instances here (Reader), at a fraction of the ORM's
     cost."""
     ordering, relations, reads = STREAMS[kind]
     signs = [-1 if o.startswith("-") else 1 for o in ordering]
@@ -228,7 +127,7 @@ def stream_records(kind: str, queryset):
     keys = [f"_key{i}" for i in range(width)]
     queryset = queryset.prefetch_related(None)  # prefetching would query once per chunk
     db = queryset.db
-    read_record = _Reader(queryset.model, "", _select_related(queryset), db, width, reads=reads)
+    read_record = Reader(queryset.model, "", select_related_tree(queryset), db, width, reads=reads)
     records = _keyed(queryset, ordering).values_list(*keys, *read_record.paths)
     ids = queryset.order_by().values("pk")
     streams, pending = [], []
@@ -236,7 +135,7 @@ def stream_records(kind: str, queryset):
         paths = [("-" if o.startswith("-") else "") + f"{link}__{o.lstrip('-')}" for o in ordering]
         read = _relation_reader(rows, target, db, width, reads)
         related = _keyed(rows.filter(**{f"{link}__in": ids}), paths, *within)
-        related = _rows(related.values_list(*keys, *read.paths), read, width)
+        related = value_rows(related.values_list(*keys, *read.paths), read, width)
         # One record's rows are together, its pk their last key (every ordering ends in pk).
         by_record = ((pk, list(items)) for pk, items in groupby(related, itemgetter(width - 1)))
         streams.append((name, by_record, read))
@@ -245,7 +144,7 @@ def stream_records(kind: str, queryset):
     def place(row):  # where a row stands in the list's order
         return [sign * value for sign, value in zip(signs, row, strict=False)]
 
-    for row in _rows(records, read_record, width):
+    for row in value_rows(records, read_record, width):
         record, pk = read_record(row), row[width - 1]
         # What `record.<relation>.all()` then returns, as prefetch_related would fill it: the
         # downloads only iterate it, and a queryset per record would cost a third of the time.

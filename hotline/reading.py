@@ -1,0 +1,116 @@
+"""Records read as values and made into model instances here, not by the ORM: for lists of
+thousands of rows (downloads, exports) and pages that show hundreds, where making instances
+through Model.__init__ and related objects once per row is most of the cost."""
+
+from itertools import chain
+
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
+from django.db.models.sql.constants import MULTI
+
+CHUNK = 2000
+
+
+class Reader:
+    """An instance of `model` made from a row of values read from position `start` (its
+    concrete fields under `prefix`: `paths`), with the related objects of its select_related
+    `tree`. A related object (`shared`: a report, a region, a department) is made once per
+    primary key and shared by the rows that name it: a list of 100,000 records names a few
+    hundred of them, and making model instances, and converting their values (dates, JSON),
+    is most of what reading records through the ORM would cost."""
+
+    def __init__(self, model, prefix, tree, db, start, shared=False, reads=None):
+        reads = reads or {}
+        wanted = reads.get(prefix.removesuffix("__"))
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if wanted is None or field.primary_key or field.name in wanted
+        ]
+        self.model, self.db, self.shared = model, db, shared
+        self.attnames = [field.attname for field in fields]
+        self.paths = [prefix + field.name for field in fields]  # a foreign key's name: its id
+        self.start, self.end = start, start + len(fields)
+        self.pk_at = start + self.attnames.index(model._meta.pk.attname)
+        self.related = []
+        for name, subtree in tree.items():
+            field = model._meta.get_field(name)
+            at = start + len(self.paths)
+            sub = Reader(field.related_model, f"{prefix}{name}__", subtree, db, at, True, reads)
+            self.paths += sub.paths
+            self.related.append((field, sub))
+        self.made, self.converters = {}, []
+        # Made as Model.from_db would make it, without the per-field work of Model.__init__
+        # (a third of the reading) when nothing listens to a model's making.
+        self.plain = not (pre_init.has_listeners(model) or post_init.has_listeners(model))
+
+    def bind(self, converters, connection):
+        """The database's converters of the row's values (compiler.get_converters), applied
+        to this object's as it is made."""
+        self.connection = connection
+        self.converters = [
+            (at - self.start, functions, expression)
+            for at, (functions, expression) in converters.items()
+            if self.start <= at < self.end
+        ]
+        for _field, sub in self.related:
+            sub.bind(converters, connection)
+
+    def __call__(self, row):
+        if self.shared:
+            pk = row[self.pk_at]
+            if pk is None:  # a null foreign key: select_related reads None too
+                return None
+            if pk in self.made:
+                return self.made[pk]
+        values = row[self.start : self.end]
+        if self.converters:
+            values = list(values)
+            for at, functions, expression in self.converters:
+                value = values[at]
+                for function in functions:
+                    value = function(value, expression, self.connection)
+                values[at] = value
+        if self.plain:
+            obj = self.model.__new__(self.model)
+            obj._state = state = ModelState()
+            state.adding, state.db = False, self.db
+            obj.__dict__.update(zip(self.attnames, values, strict=True))
+        else:
+            obj = self.model.from_db(self.db, self.attnames, values)
+        for field, sub in self.related:
+            field.set_cached_value(obj, sub(row))
+        if self.shared:
+            self.made[pk] = obj
+        return obj
+
+
+def select_related_tree(queryset) -> dict:
+    tree = queryset.query.select_related
+    return tree if isinstance(tree, dict) else {}
+
+
+def value_rows(queryset, reader, width, *, streamed=True):
+    """The rows of a values_list() queryset as the database sends them, `width` keys then the
+    values `reader` makes its instance of; the keys are converted here, the values by it.
+    Streamed: through a server-side cursor where the database has them (PostgreSQL)."""
+    compiler = queryset.query.get_compiler(queryset.db)
+    settings = compiler.connection.settings_dict
+    chunked = streamed and not settings.get("DISABLE_SERVER_SIDE_CURSORS")
+    results = compiler.execute_sql(MULTI, chunked_fetch=chunked, chunk_size=CHUNK)
+    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    reader.bind(converters, compiler.connection)
+    rows = chain.from_iterable(results)
+    keyed = {at: converter for at, converter in converters.items() if at < width}
+    if keyed:  # the keys are integers, which no backend converts: here in case one does
+        rows = compiler.apply_converters(rows, keyed)
+    return rows
+
+
+def instances(queryset, *, reads=None, streamed=True):
+    """The queryset's records, with their select_related objects, made by Reader as they are
+    read. Only the model's own fields are read (all of them, or those `reads` names by path):
+    not for a queryset whose records need its annotations or deferred fields."""
+    reader = Reader(queryset.model, "", select_related_tree(queryset), queryset.db, 0, reads=reads)
+    for row in value_rows(queryset.values_list(*reader.paths), reader, 0, streamed=streamed):
+        yield reader(row)
