@@ -6,13 +6,12 @@ under each chart.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from hotline.models.catalogue import translated
 
-from .formatting import format_number
+from .formatting import escape, format_number
 from .svg import chart_svg
 
 

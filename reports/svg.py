@@ -9,10 +9,12 @@ with its shares, which compares parts of a whole just as well and needs no legen
 from decimal import Decimal
 from math import ceil
 
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from hotline.numbers import format_number
+
+from .formatting import escape
 
 WIDTH = 420  # about the width a chart is shown at, so that its text reads at its size
 LABEL_WIDTH = 150  # the row labels' column, left of the bars
