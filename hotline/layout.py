@@ -187,7 +187,8 @@ def lay_out_table(
     indicators = [i for i in indicators if i.table_id == table.pk]
     by_indicator = {f.indicator_id: f for f in figures}
     footnotes = footnotes or {}
-    row_header = translated(table, "row_header")
+    english = is_english()
+    row_header = translated(table, "row_header", english)
     # A lone unlabelled row under a row header is the report's own (设区市: the city).
     default_row_label = default_row_label if row_header else ""
 
@@ -198,7 +199,7 @@ def lay_out_table(
     for indicator in indicators:
         row_key = indicator.row_label
         if row_key not in rows:
-            label = translated(indicator, "row_label") or default_row_label
+            label = translated(indicator, "row_label", english) or default_row_label
             rows[row_key] = Row(key=row_key, label=label, cells=[])
         row_order[row_key] = min(row_order.get(row_key, indicator.row_order), indicator.row_order)
         column_key = (indicator.column_group, indicator.column_label)
@@ -206,13 +207,13 @@ def lay_out_table(
         if column is None:
             column = columns[column_key] = Column(
                 key=column_key,
-                group=translated(indicator, "column_group"),
-                label=translated(indicator, "column_label"),
+                group=translated(indicator, "column_group", english),
+                label=translated(indicator, "column_label", english),
                 unit="",
                 order=indicator.column_order,
             )
         column.order = min(column.order, indicator.column_order)
-        units[column_key].add(translated(indicator, "unit"))
+        units[column_key].add(translated(indicator, "unit", english))
 
     ordered_columns = sorted(columns.values(), key=lambda c: (c.order, c.key))
     for column in ordered_columns:
@@ -235,7 +236,7 @@ def lay_out_table(
             figure = cell.figure
             if figure is None:
                 continue
-            note = translated(figure, "note")
+            note = translated(figure, "note", english)
             if note:
                 cell.footnotes.append(Footnote(note))
             cell.footnotes.extend(footnotes.get(figure.pk, []))

@@ -129,3 +129,33 @@ def test_a_register_without_requests_says_so_and_its_rows_are_escaped(client, re
     assert '<td class="num">②</td>' in html and "未报告数据共享" not in html
     assert f'<a href="/reports/{report.region.slug}/{report.year}/data-sharing/1/">' in html
     assert "&lt;i&gt;范围&lt;/i&gt;</a>" in html and "<i>范围" not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['<script>alert("x")</script>', "a & b's", "&amp;", 12.5, None, "淮安<市>"],
+)
+def test_the_markup_writers_escape_as_django_does(text):
+    """reports.formatting.escape (the tables', charts' and register's) writes what Django's
+    escape() writes, a SafeString's text included, without its lazy-argument check."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    assert formatting.escape(text) == escape(text)
+    assert formatting.escape(mark_safe(str(text))) == escape(mark_safe(str(text)))
+
+
+def test_a_table_laid_out_in_english_has_the_english_labels():
+    figures = figures_of("appeals")
+    table = ReportTable.objects.get(code="appeals")
+    with translation.override("en"):
+        grid = public_layout(table, figures)
+    indicator = figures[0].indicator
+    shown = {(c.group, c.label) for c in grid.columns}
+    assert (indicator.column_group_en or indicator.column_group,
+            indicator.column_label_en or indicator.column_label) in shown  # fmt: skip
+    with translation.override("zh-hans"):
+        grid = public_layout(table, figures)
+    assert (indicator.column_group, indicator.column_label) in {
+        (c.group, c.label) for c in grid.columns
+    }
