@@ -4,6 +4,7 @@ through Model.__init__ and related objects once per row is most of the cost."""
 
 from itertools import chain
 
+from django.db import connections
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 from django.db.models.sql.constants import MULTI
@@ -114,3 +115,52 @@ def instances(queryset, *, reads=None, streamed=True):
     reader = Reader(queryset.model, "", select_related_tree(queryset), queryset.db, 0, reads=reads)
     for row in value_rows(queryset.values_list(*reader.paths), reader, 0, streamed=streamed):
         yield reader(row)
+
+
+class ByKeys:
+    """The rows of a values_list() queryset whose `field` is in a list of keys, its first
+    `width` columns keys (integers, never converted) and the rest the values a Reader makes
+    its instance of. The query is compiled once per number of keys and run with each list
+    as its parameters: Django preparing and compiling an IN list cost as much as running it
+    (each chunk of an export, the relations of a page's register rows). Only a query whose
+    parameters are the keys alone is kept, at most KEPT lengths of it."""
+
+    KEPT = 64
+
+    def __init__(self, queryset, field: str, width: int = 1):
+        self.queryset, self.field, self.width = queryset, field, width
+        self.compiled = {}
+
+    def rows(self, keys: list, reader: Reader | None = None) -> list:
+        if not keys:
+            return []
+        alias = self.queryset.db
+        compiled = self.compiled.get((alias, len(keys)))
+        if compiled is None:
+            found = self.queryset.filter(**{f"{self.field}__in": keys})
+            compiler = found.query.get_compiler(alias)
+            sql, params = compiler.as_sql()
+            columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+            compiled = (sql, compiler.get_converters(columns))
+            if list(params) != keys:  # other parameters than the keys: compiled each time
+                return self._run(compiled, params, reader)
+            if len(self.compiled) < self.KEPT:
+                self.compiled[(alias, len(keys))] = compiled
+        return self._run(compiled, keys, reader)
+
+    def _run(self, compiled, params, reader) -> list:
+        sql, converters = compiled
+        connection = connections[self.queryset.db]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        keyed = [(at, *converter) for at, converter in converters.items() if at < self.width]
+        if keyed:  # integers, which no backend converts: here in case one does
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for at, functions, expression in keyed:
+                    for function in functions:
+                        row[at] = function(row[at], expression, connection)
+        if reader is not None:
+            reader.bind(converters, connection)
+        return rows

@@ -7,7 +7,6 @@ list of records keyed by header, which the importer reads one object at a time.
 
 from itertools import islice
 
-from django.db import connections
 from django.utils import timezone
 
 from hotline import reading, writers
@@ -51,14 +50,15 @@ class Related:
             if rests:  # select_related() with no names would follow every foreign key
                 found = found.select_related(*rests)
             self.joined.append((field, found, {}))
-        self.linked, self.compiled = [], {}
+        self.linked = []
         for name in linked:
             field = model._meta.get_field(name)
             source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
             order = [f"{target}__{path}" for path in field.related_model._meta.ordering]
             links = field.remote_field.through._base_manager.order_by(*order, target)
             pairs = links.values_list(f"{source}_id", f"{target}_id")
-            self.linked.append((name, pairs, source, field.related_model._base_manager, {}))
+            pairs = reading.ByKeys(pairs, source, width=2)
+            self.linked.append((name, pairs, field.related_model._base_manager, {}))
 
     def fill(self, records):
         for field, found, known in self.joined:
@@ -70,8 +70,8 @@ class Related:
                 key = getattr(record, field.attname)
                 field.set_cached_value(record, None if key is None else known[key])
         pks = [record.pk for record in records]
-        for name, pairs, source, manager, known in self.linked:
-            links = self._links(pairs, source, pks)
+        for name, pairs, manager, known in self.linked:
+            links = pairs.rows(pks)
             missing = {other for _pk, other in links if other not in known}
             if missing:
                 known.update(manager.in_bulk(missing))
@@ -81,22 +81,6 @@ class Related:
             for record in records:  # where related() and `.all()` read prefetched objects
                 cache = record.__dict__.setdefault("_prefetched_objects_cache", {})
                 cache[name] = by_record.get(record.pk, [])
-
-    def _links(self, pairs, source, pks):
-        """The (record, related object) pairs of these records. The query is compiled once
-        per number of records (every chunk but the last has as many): Django preparing
-        and compiling 2,000 keys of the IN list for each chunk cost as much as running it."""
-        key = (id(pairs), len(pks))
-        compiled = self.compiled.get(key)
-        if compiled is None:
-            found = pairs.filter(**{f"{source}__in": pks})
-            compiled = found.query.get_compiler(found.db).as_sql()
-            if list(compiled[1]) != pks:  # not the keys alone: no reuse
-                return list(found)
-            self.compiled[key] = compiled
-        with connections[pairs.db].cursor() as cursor:
-            cursor.execute(compiled[0], pks)
-            return cursor.fetchall()
 
 
 def headers(spec: Spec) -> list[str]:

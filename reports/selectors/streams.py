@@ -11,7 +11,7 @@ from hotline.models import (
     EpisodeGuest,
     PolicyDocument,
 )
-from hotline.reading import Reader, instances, select_related_tree, value_rows
+from hotline.reading import ByKeys, Reader, instances, select_related_tree, value_rows
 
 # Each list's order (made total by the primary key); its to-many relations: the rows that
 # link them to a record, the link's name, the related object on the row (none: the row itself)
@@ -78,6 +78,11 @@ def _keyed(queryset, paths, *then):
     return queryset.annotate(**keys).order_by(*paths, *then)
 
 
+# Each list's to-many relations as read_records reads them, compiled once per process and
+# number of records (hotline.reading.ByKeys).
+_BY_KEYS: dict[tuple[str, str], ByKeys] = {}
+
+
 def read_records(queryset, kind: str | None = None) -> list:
     """The queryset's records, with their select_related objects, as a list: read as values
     and made into instances by Reader, each related object made once and shared by the
@@ -96,9 +101,12 @@ def read_records(queryset, kind: str | None = None) -> list:
     caches = [record.__dict__.setdefault("_prefetched_objects_cache", {}) for record in records]
     for name, (links, link, target, within) in relations.items():
         read = _relation_reader(links, target, queryset.db, 1, reads)
-        found = links.filter(**{f"{link}__in": pks}).order_by(*within, "pk")
+        found = _BY_KEYS.get((kind, name))
+        if found is None:
+            rows = links.order_by(*within, "pk").values_list(link, *read.paths)
+            found = _BY_KEYS[(kind, name)] = ByKeys(rows, link)
         by_record = defaultdict(list)
-        for row in value_rows(found.values_list(link, *read.paths), read, 1, streamed=False):
+        for row in found.rows(pks, read):
             by_record[row[0]].append(read(row))
         for pk, cache in zip(pks, caches, strict=True):
             cache[name] = by_record.get(pk, [])

@@ -1,0 +1,63 @@
+"""hotline.reading.ByKeys: an IN-list query compiled once per number of keys and run with each
+list gives the rows the ORM gives for it, in one query, however often it is reused."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hotline.models import DataSharingRequest, Department
+from hotline.reading import ByKeys, Reader
+
+pytestmark = pytest.mark.django_db
+
+LINKS = DataSharingRequest.recipients.through.objects.order_by("department__name", "pk")
+
+
+def _orm(keys, *columns):
+    return [tuple(row) for row in LINKS.filter(datasharingrequest__in=keys).values_list(*columns)]
+
+
+def test_each_list_of_keys_gets_its_own_rows_from_one_compiled_query():
+    pks = list(DataSharingRequest.public_objects.order_by("pk").values_list("pk", flat=True))
+    assert len(pks) >= 9  # the Huai'an register
+    by_keys = ByKeys(LINKS.values_list("datasharingrequest", "department"), "datasharingrequest", 2)
+    lists = [pks[0:3], pks[3:6], pks[6:9], pks[:1], pks[::-1][:3]]
+    with CaptureQueriesContext(connection) as queries:
+        found = [by_keys.rows(keys) for keys in lists]
+    assert len(queries) == len(lists)  # one query a list
+    assert [[tuple(row) for row in rows] for rows in found] == [
+        _orm(keys, "datasharingrequest", "department") for keys in lists
+    ]
+    assert sorted(length for _alias, length in by_keys.compiled) == [1, 3]
+
+
+def test_the_values_are_converted_for_the_reader():
+    pks = list(DataSharingRequest.public_objects.values_list("pk", flat=True)[:5])
+    read = Reader(Department, "department__", {}, "default", 1, shared=True)
+    rows = LINKS.values_list("datasharingrequest", *read.paths)
+    by_keys = ByKeys(rows, "datasharingrequest")
+    for _ in range(2):  # compiled, then reused
+        made = [read(row) for row in by_keys.rows(pks, read)]
+        expected = [link.department for link in LINKS.filter(datasharingrequest__in=pks)]
+        assert [(d.pk, d.name, d.aliases) for d in made] == [
+            (d.pk, d.name, d.aliases) for d in expected
+        ]
+
+
+def test_a_query_with_other_parameters_is_compiled_each_time_and_still_right():
+    pks = list(DataSharingRequest.public_objects.values_list("pk", flat=True)[:4])
+    city_units = LINKS.filter(department__name__startswith="淮安")
+    by_keys = ByKeys(
+        city_units.values_list("datasharingrequest", "department"), "datasharingrequest", 2
+    )
+    for _ in range(2):
+        rows = [tuple(row) for row in by_keys.rows(pks)]
+        expected = city_units.filter(datasharingrequest__in=pks)
+        assert rows == [tuple(r) for r in expected.values_list("datasharingrequest", "department")]
+    assert by_keys.compiled == {}
+
+
+def test_no_keys_run_no_query(django_assert_num_queries):
+    by_keys = ByKeys(LINKS.values_list("datasharingrequest", "department"), "datasharingrequest", 2)
+    with django_assert_num_queries(0):
+        assert by_keys.rows([]) == []
