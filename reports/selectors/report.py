@@ -25,7 +25,7 @@ from hotline.roles import sees_drafts
 from .. import charts
 from ..footnotes import annotate_ranked_rows, check_footnotes
 from .corrections import Corrections, report_corrections
-from .streams import read_records
+from .streams import KeyedRecords, read_records
 
 HEADLINES = [
     ("appeals.total.total", _("Total appeals")),
@@ -106,10 +106,13 @@ class ReportPage:
     episode_total: Figure | None = None  # the printed number of episodes
 
 
+REPORT_FIGURES = KeyedRecords(
+    Figure.private_objects.select_related("indicator__table__section"), "report"
+)
+
+
 def report_figures(report) -> list[Figure]:
-    return read_records(
-        Figure.private_objects.filter(report=report).select_related("indicator__table__section")
-    )
+    return REPORT_FIGURES(report.pk)
 
 
 def top_departments(report) -> list[AppealCount]:
@@ -205,8 +208,11 @@ def sharing_summary(report) -> SharingSummary:
     )
 
 
+POLICY_DOCUMENTS = KeyedRecords(PolicyDocument.private_objects.all(), "report", "policies")
+
+
 def policy_documents(report) -> list[PolicyDocument]:
-    return read_records(report.policy_documents.all(), "policies")
+    return POLICY_DOCUMENTS(report.pk)
 
 
 def report_page(user, report: AnnualReport) -> ReportPage:

@@ -92,15 +92,42 @@ def read_records(queryset, kind: str | None = None) -> list:
     stream_records fills them, in one query each: prefetch_related() made a manager and a
     queryset for each record and relation, three quarters of reading a report's first 25
     register rows."""
-    relations, reads = STREAMS[kind][1:] if kind else ({}, None)
+    reads = STREAMS[kind][2] if kind else None
     queryset = queryset.prefetch_related(None)
     records = list(instances(queryset, reads=reads, streamed=False))
-    if not relations:
+    return _with_relations(records, kind, queryset.db)
+
+
+class KeyedRecords:
+    """read_records() of the records whose `field` is one of some keys (a report's figures:
+    the report), its query compiled once per process and number of keys (ByKeys): for the
+    lists a page reads on every render, where building and compiling the query through the
+    ORM cost as much as running it. `queryset` is the list's constant part."""
+
+    def __init__(self, queryset, field: str, kind: str | None = None):
+        self.queryset, self.field, self.kind = queryset.prefetch_related(None), field, kind
+        self.by_keys = None
+
+    def __call__(self, *keys) -> list:
+        queryset = self.queryset
+        reads = STREAMS[self.kind][2] if self.kind else None
+        tree = select_related_tree(queryset)
+        reader = Reader(queryset.model, "", tree, queryset.db, 0, reads=reads)
+        if self.by_keys is None:
+            self.by_keys = ByKeys(queryset.values_list(*reader.paths), self.field, width=0)
+        records = [reader(row) for row in self.by_keys.rows(list(keys), reader)]
+        return _with_relations(records, self.kind, queryset.db)
+
+
+def _with_relations(records: list, kind: str | None, db) -> list:
+    """The records with their to-many relations of STREAMS[kind] filled in, one query each."""
+    if not kind:
         return records
+    relations, reads = STREAMS[kind][1:]
     pks = [record.pk for record in records]
     caches = [record.__dict__.setdefault("_prefetched_objects_cache", {}) for record in records]
     for name, (links, link, target, within) in relations.items():
-        read = _relation_reader(links, target, queryset.db, 1, reads)
+        read = _relation_reader(links, target, db, 1, reads)
         found = _BY_KEYS.get((kind, name))
         if found is None:
             rows = links.order_by(*within, "pk").values_list(link, *read.paths)

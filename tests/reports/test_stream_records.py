@@ -13,6 +13,7 @@ from django.utils import translation
 
 from hotline import writers
 from hotline.models import (
+    AnnualReport,
     DataSharingRequest,
     Department,
     EpisodeGuest,
@@ -245,3 +246,36 @@ def test_a_short_list_with_its_to_many_relations_is_what_prefetching_gives(
             assert getattr(mine, printed) == getattr(theirs, printed)
     assert any(getattr(r, relations[0]).all() for r in found)
     assert any(not getattr(r, relations[0]).all() for r in found)  # and one without any
+
+
+def test_keyed_records_read_each_reports_own_records_from_one_compiled_query():
+    """selectors' REPORT_FIGURES and POLICY_DOCUMENTS (streams.KeyedRecords): compiled with one
+    report's key, run with another's, each report gets its own records, as read_records reads
+    them through the ORM's query."""
+    from reports.selectors import report as pages
+    from reports.selectors.streams import KeyedRecords, read_records
+
+    huaian = AnnualReport.private_objects.get(region__slug="huaian", year=2023)
+    other = make_report("huaian", 2022, records=4)
+    figures = KeyedRecords(pages.REPORT_FIGURES.queryset, "report")
+    policies = KeyedRecords(PolicyDocument.private_objects.all(), "report", "policies")
+
+    def fields(records):
+        return [
+            (r.pk, r.report_id, *(getattr(r, f.attname) for f in r._meta.concrete_fields))
+            for r in records
+        ]
+
+    for report in (huaian, other, huaian):
+        orm = read_records(pages.REPORT_FIGURES.queryset.filter(report=report))
+        assert fields(figures(report.pk)) == fields(orm) and orm
+        assert [f.indicator.table.section.code for f in figures(report.pk)] == [
+            f.indicator.table.section.code for f in orm
+        ]
+        orm = read_records(report.policy_documents.all(), "policies")
+        read = policies(report.pk)
+        assert fields(read) == fields(orm)
+        assert [[u.pk for u in p.issuers.all()] for p in read] == [
+            [u.pk for u in p.issuers.all()] for p in orm
+        ]
+    assert len(figures.by_keys.compiled) == 1
