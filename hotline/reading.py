@@ -128,6 +128,9 @@ class ByKeys:
     KEPT = 64
 
     def __init__(self, queryset, field: str, width: int = 1):
+        # A filter after an aggregate would join anew and count over that join instead.
+        if queryset.query.annotations:
+            raise ValueError("ByKeys filters the queryset it is given: not one with annotations")
         self.queryset, self.field, self.width = queryset, field, width
         self.compiled = {}
 

@@ -61,3 +61,12 @@ def test_no_keys_run_no_query(django_assert_num_queries):
     by_keys = ByKeys(LINKS.values_list("datasharingrequest", "department"), "datasharingrequest", 2)
     with django_assert_num_queries(0):
         assert by_keys.rows([]) == []
+
+
+def test_a_queryset_with_annotations_is_refused():
+    """Filtered after an aggregate, the keys' join would be counted instead of the query's."""
+    from django.db.models import Count
+
+    counted = Department.objects.annotate(n=Count("sharing_requests")).values_list("pk", "n")
+    with pytest.raises(ValueError):
+        ByKeys(counted, "sharing_requests__report")
