@@ -123,15 +123,16 @@ class ByKeys:
     its instance of. The query is compiled once per number of keys and run with each list
     as its parameters: Django preparing and compiling an IN list cost as much as running it
     (each chunk of an export, the relations of a page's register rows). Only a query whose
-    parameters are the keys alone is kept, at most KEPT lengths of it."""
+    parameters are the keys alone is kept, at most KEPT lengths of it. `limit`: the first
+    rows of the whole result (of one key's, when there is one key)."""
 
     KEPT = 64
 
-    def __init__(self, queryset, field: str, width: int = 1):
+    def __init__(self, queryset, field: str, width: int = 1, limit: int | None = None):
         # A filter after an aggregate would join anew and count over that join instead.
         if queryset.query.annotations:
             raise ValueError("ByKeys filters the queryset it is given: not one with annotations")
-        self.queryset, self.field, self.width = queryset, field, width
+        self.queryset, self.field, self.width, self.limit = queryset, field, width, limit
         self.compiled = {}
 
     def rows(self, keys: list, reader: Reader | None = None) -> list:
@@ -140,7 +141,7 @@ class ByKeys:
         alias = self.queryset.db
         compiled = self.compiled.get((alias, len(keys)))
         if compiled is None:
-            found = self.queryset.filter(**{f"{self.field}__in": keys})
+            found = self.queryset.filter(**{f"{self.field}__in": keys})[: self.limit]
             compiler = found.query.get_compiler(alias)
             sql, params = compiler.as_sql()
             columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]

@@ -115,15 +115,26 @@ def report_figures(report) -> list[Figure]:
     return REPORT_FIGURES(report.pk)
 
 
+TOP_DEPARTMENTS = KeyedRecords(
+    AppealCount.private_objects.filter(department__isnull=False)
+    .select_related("department")
+    .ranked(),
+    "report",
+    limit=5,
+)
+RANKED_CATEGORIES = KeyedRecords(
+    AppealCount.private_objects.filter(category__isnull=False).select_related("category").ranked(),
+    "report",
+)
+
+
 def top_departments(report) -> list[AppealCount]:
-    counts = report.appeal_counts.filter(department__isnull=False).select_related("department")
-    return read_records(counts.top())
+    return TOP_DEPARTMENTS(report.pk)
 
 
 def top_categories(report) -> list[tuple[str, list[AppealCount]]]:
-    counts = report.appeal_counts.filter(category__isnull=False).select_related("category")
     by_type = defaultdict(list)
-    for count in read_records(counts.ranked()):
+    for count in RANKED_CATEGORIES(report.pk):
         by_type[count.appeal_type].append(count)
     # As printed: 咨询类, 非咨询类, then all appeals (总计).
     types = AppealCount.AppealType
@@ -144,6 +155,9 @@ def sharing_requests(report):
 
 # The register rows a report's page and PDF print; the rest is on the register's own pages.
 REGISTER_ROWS = 25
+FIRST_REGISTER_ROWS = KeyedRecords(
+    DataSharingRequest.private_objects.select_related("region"), "report", "sharing", REGISTER_ROWS
+)
 
 
 @dataclass
@@ -204,7 +218,7 @@ def sharing_summary(report) -> SharingSummary:
         by_level=by_level,
         by_method=[SharingGroup(translated(m, "name"), m.n, m.total or 0) for m in methods],
         by_kind=[SharingGroup(str(kind_labels[k["kind"]]), k["n"], 0) for k in kinds],
-        first=read_records(sharing_requests(report)[:REGISTER_ROWS], "sharing"),
+        first=FIRST_REGISTER_ROWS(report.pk),
     )
 
 

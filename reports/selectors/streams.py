@@ -104,9 +104,9 @@ class KeyedRecords:
     lists a page reads on every render, where building and compiling the query through the
     ORM cost as much as running it. `queryset` is the list's constant part."""
 
-    def __init__(self, queryset, field: str, kind: str | None = None):
+    def __init__(self, queryset, field: str, kind: str | None = None, limit: int | None = None):
         self.queryset, self.field, self.kind = queryset.prefetch_related(None), field, kind
-        self.by_keys = None
+        self.limit, self.by_keys = limit, None
 
     def __call__(self, *keys) -> list:
         queryset = self.queryset
@@ -114,7 +114,8 @@ class KeyedRecords:
         tree = select_related_tree(queryset)
         reader = Reader(queryset.model, "", tree, queryset.db, 0, reads=reads)
         if self.by_keys is None:
-            self.by_keys = ByKeys(queryset.values_list(*reader.paths), self.field, width=0)
+            rows = queryset.values_list(*reader.paths)
+            self.by_keys = ByKeys(rows, self.field, width=0, limit=self.limit)
         records = [reader(row) for row in self.by_keys.rows(list(keys), reader)]
         return _with_relations(records, self.kind, queryset.db)
 

@@ -70,3 +70,14 @@ def test_a_queryset_with_annotations_is_refused():
     counted = Department.objects.annotate(n=Count("sharing_requests")).values_list("pk", "n")
     with pytest.raises(ValueError):
         ByKeys(counted, "sharing_requests__report")
+
+
+def test_a_limit_keeps_the_first_rows_of_each_run():
+    pks = list(DataSharingRequest.public_objects.order_by("pk").values_list("pk", flat=True))
+    by_keys = ByKeys(
+        LINKS.values_list("datasharingrequest", "department"), "datasharingrequest", 2, limit=2
+    )
+    for keys in (pks[:4], pks[4:8]):
+        expected = _orm(keys, "datasharingrequest", "department")
+        assert len(expected) > 2
+        assert [tuple(row) for row in by_keys.rows(keys)] == expected[:2]

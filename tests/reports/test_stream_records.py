@@ -278,4 +278,15 @@ def test_keyed_records_read_each_reports_own_records_from_one_compiled_query():
         assert [[u.pk for u in p.issuers.all()] for p in read] == [
             [u.pk for u in p.issuers.all()] for p in orm
         ]
+        tops = report.appeal_counts.filter(department__isnull=False).top()
+        assert [c.pk for c in pages.top_departments(report)] == [c.pk for c in tops]
+        ranked = report.appeal_counts.filter(category__isnull=False).ranked()
+        shown = [c.pk for _type, counts in pages.top_categories(report) for c in counts]
+        assert set(shown) <= {c.pk for c in ranked} and shown
+        first = pages.sharing_requests(report)[: pages.REGISTER_ROWS]
+        read = pages.sharing_summary(report).first
+        assert fields(read) == fields(first) and read
+        assert [[u.pk for u in r.recipients.all()] for r in read] == [
+            [u.pk for u in r.recipients.all()] for r in first
+        ]
     assert len(figures.by_keys.compiled) == 1
