@@ -118,7 +118,7 @@ def instances(queryset, *, reads=None, streamed=True):
 
 
 class ByKeys:
-    """The rows of a values_list() queryset whose `field` is in a list of keys, its first
+    """The rows of a values_list() queryset whose `fields` are in lists of keys, its first
     `width` columns keys (integers, never converted) and the rest the values a Reader makes
     its instance of. The query is compiled once per number of keys and run with each list
     as its parameters: Django preparing and compiling an IN list cost as much as running it
@@ -128,20 +128,25 @@ class ByKeys:
 
     KEPT = 64
 
-    def __init__(self, queryset, field: str, width: int = 1, limit: int | None = None):
+    def __init__(self, queryset, *fields: str, width: int = 1, limit: int | None = None):
         # A filter after an aggregate would join anew and count over that join instead.
         if queryset.query.annotations:
             raise ValueError("ByKeys filters the queryset it is given: not one with annotations")
-        self.queryset, self.field, self.width, self.limit = queryset, field, width, limit
+        self.queryset, self.fields, self.width, self.limit = queryset, fields, width, limit
         self.compiled = {}
 
-    def rows(self, keys: list, reader: Reader | None = None) -> list:
-        if not keys:
+    def rows(self, *key_lists: list, reader: Reader | None = None) -> list:
+        if not all(key_lists):
             return []
+        keys = [key for keys in key_lists for key in keys]
         alias = self.queryset.db
-        compiled = self.compiled.get((alias, len(keys)))
+        shape = (alias, *map(len, key_lists))
+        compiled = self.compiled.get(shape)
         if compiled is None:
-            found = self.queryset.filter(**{f"{self.field}__in": keys})[: self.limit]
+            found = self.queryset
+            for field, keys_of in zip(self.fields, key_lists, strict=True):
+                found = found.filter(**{f"{field}__in": keys_of})  # their parameters in turn
+            found = found[: self.limit]
             compiler = found.query.get_compiler(alias)
             sql, params = compiler.as_sql()
             columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
@@ -149,7 +154,7 @@ class ByKeys:
             if list(params) != keys:  # other parameters than the keys: compiled each time
                 return self._run(compiled, params, reader)
             if len(self.compiled) < self.KEPT:
-                self.compiled[(alias, len(keys))] = compiled
+                self.compiled[shape] = compiled
         return self._run(compiled, keys, reader)
 
     def _run(self, compiled, params, reader) -> list:

@@ -156,7 +156,10 @@ def sharing_requests(report):
 # The register rows a report's page and PDF print; the rest is on the register's own pages.
 REGISTER_ROWS = 25
 FIRST_REGISTER_ROWS = KeyedRecords(
-    DataSharingRequest.private_objects.select_related("region"), "report", "sharing", REGISTER_ROWS
+    DataSharingRequest.private_objects.select_related("region"),
+    "report",
+    kind="sharing",
+    limit=REGISTER_ROWS,
 )
 
 
@@ -222,7 +225,7 @@ def sharing_summary(report) -> SharingSummary:
     )
 
 
-POLICY_DOCUMENTS = KeyedRecords(PolicyDocument.private_objects.all(), "report", "policies")
+POLICY_DOCUMENTS = KeyedRecords(PolicyDocument.private_objects.all(), "report", kind="policies")
 
 
 def policy_documents(report) -> list[PolicyDocument]:
@@ -242,11 +245,8 @@ def report_page(user, report: AnnualReport) -> ReportPage:
     sharing = sharing_summary(report)
     # The city's other years, published or made up like this one: never the two mixed.
     same_kind = {"region": report.region_id, "is_synthetic": report.is_synthetic}
-    trend = Figure.private_objects.filter(
-        report__in=AnnualReport.private_objects.visible_to(user).filter(**same_kind),
-        indicator__code__in=HEADLINE_CODES,
-    ).select_related("report", "indicator")
-    years = sorted(visible_reports(user).filter(**same_kind).values_list("year", flat=True))
+    years_of = dict(visible_reports(user).filter(**same_kind).values_list("pk", "year"))
+    years = sorted(years_of.values())
     by_code = {f.indicator.code: f for f in figures}
     return ReportPage(
         report=report,
@@ -258,13 +258,23 @@ def report_page(user, report: AnnualReport) -> ReportPage:
         policy_documents=policy_documents(report),
         years=years,
         charts=charts.report_charts(
-            by_code, departments, categories, sharing, trend_figures(read_records(trend))
+            by_code,
+            departments,
+            categories,
+            sharing,
+            trend_figures(TREND_FIGURES.among(list(years_of), HEADLINE_CODES)),
         ),
         corrections=report_corrections(report),
         compared_with=checks.prior_report,
         episodes_listed=report.episodes.exists(),
         episode_total=by_code.get("livestream.episodes"),
     )
+
+
+# The headline figures of a city's years (the trend charts).
+TREND_FIGURES = KeyedRecords(
+    Figure.private_objects.select_related("report", "indicator"), "report", "indicator__code"
+)
 
 
 def trend_figures(figures) -> dict[str, list[Figure]]:

@@ -99,24 +99,29 @@ def read_records(queryset, kind: str | None = None) -> list:
 
 
 class KeyedRecords:
-    """read_records() of the records whose `field` is one of some keys (a report's figures:
+    """read_records() of the records whose `fields` are among some keys (a report's figures:
     the report), its query compiled once per process and number of keys (ByKeys): for the
     lists a page reads on every render, where building and compiling the query through the
     ORM cost as much as running it. `queryset` is the list's constant part."""
 
-    def __init__(self, queryset, field: str, kind: str | None = None, limit: int | None = None):
-        self.queryset, self.field, self.kind = queryset.prefetch_related(None), field, kind
+    def __init__(self, queryset, *fields: str, kind: str | None = None, limit: int | None = None):
+        self.queryset, self.fields, self.kind = queryset.prefetch_related(None), fields, kind
         self.limit, self.by_keys = limit, None
 
     def __call__(self, *keys) -> list:
+        """The records whose one field is one of `keys`."""
+        return self.among(list(keys))
+
+    def among(self, *key_lists: list) -> list:
+        """The records whose each field is one of its list of keys."""
         queryset = self.queryset
         reads = STREAMS[self.kind][2] if self.kind else None
         tree = select_related_tree(queryset)
         reader = Reader(queryset.model, "", tree, queryset.db, 0, reads=reads)
         if self.by_keys is None:
             rows = queryset.values_list(*reader.paths)
-            self.by_keys = ByKeys(rows, self.field, width=0, limit=self.limit)
-        records = [reader(row) for row in self.by_keys.rows(list(keys), reader)]
+            self.by_keys = ByKeys(rows, *self.fields, width=0, limit=self.limit)
+        records = [reader(row) for row in self.by_keys.rows(*key_lists, reader=reader)]
         return _with_relations(records, self.kind, queryset.db)
 
 
@@ -134,7 +139,7 @@ def _with_relations(records: list, kind: str | None, db) -> list:
             rows = links.order_by(*within, "pk").values_list(link, *read.paths)
             found = _BY_KEYS[(kind, name)] = ByKeys(rows, link)
         by_record = defaultdict(list)
-        for row in found.rows(pks, read):
+        for row in found.rows(pks, reader=read):
             by_record[row[0]].append(read(row))
         for pk, cache in zip(pks, caches, strict=True):
             cache[name] = by_record.get(pk, [])

@@ -94,3 +94,26 @@ def test_a_draft_year_is_not_offered_nor_compared(outsider, drafts):
     page = outsider.get("/compare/?year=2024").content.decode()
     assert '<option value="2024"' not in page and "草稿" not in page
     assert b"2024" not in outsider.get("/compare.csv?year=2024").content
+
+
+def test_the_trend_charts_show_published_years_to_the_public_and_drafts_to_staff(drafts):
+    """The page's other years and its trend charts: the city's published years for everyone,
+    its draft too for staff (reports.selectors.report_page)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    from reports.selectors import report as pages
+
+    make_report("huaian", 2022)
+    published = AnnualReport.private_objects.get(region__slug="huaian", year=2023)
+    staff = get_user_model().objects.create_superuser("trend-reviewer", password=None)
+
+    def trends(user):
+        page = pages.report_page(user, published)
+        charts = [c for c in page.charts if c.id.startswith("chart-trend-")]
+        return page.years, {tuple(c.labels) for c in charts}
+
+    years, labels = trends(AnonymousUser())
+    assert years == [2022, 2023] and labels and all("2024" not in "".join(lb) for lb in labels)
+    years, labels = trends(staff)
+    assert years == [2022, 2023, 2024] and all("2024" in "".join(lb) for lb in labels)

@@ -258,7 +258,7 @@ def test_keyed_records_read_each_reports_own_records_from_one_compiled_query():
     huaian = AnnualReport.private_objects.get(region__slug="huaian", year=2023)
     other = make_report("huaian", 2022, records=4)
     figures = KeyedRecords(pages.REPORT_FIGURES.queryset, "report")
-    policies = KeyedRecords(PolicyDocument.private_objects.all(), "report", "policies")
+    policies = KeyedRecords(PolicyDocument.private_objects.all(), "report", kind="policies")
 
     def fields(records):
         return [
