@@ -1,26 +1,11 @@
-"""format_number's quick ways write what Django's numberformat writes (hotline.numbers)."""
+"""format_number's quick ways write what Django's numberformat writes (hotline.numbers.grouped)."""
 
 from decimal import Decimal
 
-from django.utils import numberformat
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from hotline.numbers import DECIMAL_SEPARATOR, THOUSAND_SEPARATOR, format_number
-from hotline.parsing import typed_decimals
-
-
-def djangos(value, decimals):
-    if decimals is None:
-        decimals = typed_decimals(value) if isinstance(value, Decimal) else 0
-    return numberformat.format(
-        value,
-        DECIMAL_SEPARATOR,
-        decimal_pos=decimals,
-        grouping=3,
-        thousand_sep=THOUSAND_SEPARATOR,
-        force_grouping=True,
-    )
+from hotline.numbers import format_number, grouped
 
 
 @given(st.integers(min_value=-(10**20), max_value=10**20), st.sampled_from([None, 0, 1, 2]))
@@ -28,7 +13,7 @@ def djangos(value, decimals):
 @example(-1000, None)
 @example(0, None)
 def test_an_integer_is_written_as_django_writes_it(value, decimals):
-    assert format_number(value, decimals) == djangos(value, decimals)
+    assert format_number(value, decimals) == grouped(value, decimals)
 
 
 @given(
@@ -42,9 +27,9 @@ def test_an_integer_is_written_as_django_writes_it(value, decimals):
 @example(1, -3, None)  # 1E+3
 def test_a_decimal_is_written_as_django_writes_it(digits, scale, decimals):
     value = Decimal(digits).scaleb(-scale)
-    assert format_number(value, decimals) == djangos(value, decimals)
+    assert format_number(value, decimals) == grouped(value, decimals)
 
 
 def test_negative_zero_is_written_as_django_writes_it():
     for value in (Decimal("-0.0"), Decimal("-0"), Decimal("0.00")):
-        assert format_number(value) == djangos(value, None)
+        assert format_number(value) == grouped(value, None)
