@@ -5,6 +5,7 @@ through Model.__init__ and related objects once per row is most of the cost."""
 from itertools import chain
 
 from django.db import connections
+from django.db.models import F, Lookup
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 from django.db.models.sql.constants import MULTI
@@ -117,45 +118,66 @@ def instances(queryset, *, reads=None, streamed=True):
         yield reader(row)
 
 
+class _EqualsAny(Lookup):
+    """`column = ANY(%s)` with the keys as one array (PostgreSQL): psycopg parses the query once
+    and for all, where each of an IN list's thousands of placeholders was parsed again."""
+
+    lookup_name = "equals_any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+
 class ByKeys:
     """The rows of a values_list() queryset whose `fields` are in lists of keys, its first
     `width` columns keys (integers, never converted) and the rest the values a Reader makes
-    its instance of. The query is compiled once per number of keys and run with each list
-    as its parameters: Django preparing and compiling an IN list cost as much as running it
-    (each chunk of an export, the relations of a page's register rows). Only a query whose
-    parameters are the keys alone is kept, at most KEPT lengths of it. `limit`: the first
-    rows of the whole result (of one key's, when there is one key)."""
+    its instance of. The query is compiled once and run with each list as its parameters:
+    Django preparing and compiling an IN list cost as much as running it (each chunk of an
+    export, the relations of a page's register rows). On PostgreSQL a list is one array
+    parameter, so one query serves every length; elsewhere an IN list is compiled once per
+    number of keys. Only a query whose parameters are the keys alone is kept, at most KEPT of
+    them; with no `fields`, the queryset is run as it is, with its own parameters. `limit`: the
+    first rows of the whole result (of one key's, when there is one key)."""
 
     KEPT = 64
 
     def __init__(self, queryset, *fields: str, width: int = 1, limit: int | None = None):
         # A filter after an aggregate would join anew and count over that join instead.
-        if queryset.query.annotations:
-            raise ValueError("ByKeys filters the queryset it is given: not one with annotations")
+        if any(a.contains_aggregate for a in queryset.query.annotations.values()):
+            raise ValueError("ByKeys filters the queryset it is given: not one with aggregates")
         self.queryset, self.fields, self.width, self.limit = queryset, fields, width, limit
         self.compiled = {}
 
     def rows(self, *key_lists: list, reader: Reader | None = None) -> list:
         if not all(key_lists):
             return []
-        keys = [key for keys in key_lists for key in keys]
         alias = self.queryset.db
-        shape = (alias, *map(len, key_lists))
+        arrays = connections[alias].vendor == "postgresql"
+        if arrays:
+            shape, params = (alias, "arrays"), [list(keys) for keys in key_lists]
+        else:
+            shape = (alias, *map(len, key_lists))
+            params = [key for keys in key_lists for key in keys]
         compiled = self.compiled.get(shape)
         if compiled is None:
             found = self.queryset
-            for field, keys_of in zip(self.fields, key_lists, strict=True):
-                found = found.filter(**{f"{field}__in": keys_of})  # their parameters in turn
+            for field, keys_of in zip(self.fields, key_lists, strict=True):  # params in turn
+                if arrays:
+                    found = found.filter(_EqualsAny(F(field), keys_of))
+                else:
+                    found = found.filter(**{f"{field}__in": keys_of})
             found = found[: self.limit]
             compiler = found.query.get_compiler(alias)
-            sql, params = compiler.as_sql()
+            sql, built = compiler.as_sql()
             columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
             compiled = (sql, compiler.get_converters(columns))
-            if list(params) != keys:  # other parameters than the keys: compiled each time
-                return self._run(compiled, params, reader)
+            if list(built) != params:  # other parameters than the keys: compiled each time
+                return self._run(compiled, built, reader)
             if len(self.compiled) < self.KEPT:
                 self.compiled[shape] = compiled
-        return self._run(compiled, keys, reader)
+        return self._run(compiled, params, reader)
 
     def _run(self, compiled, params, reader) -> list:
         sql, converters = compiled
@@ -173,3 +195,30 @@ class ByKeys:
         if reader is not None:
             reader.bind(converters, connection)
         return rows
+
+
+class KeyedInstances:
+    """The records of a queryset whose `fields` are among some keys (a report's figures: the
+    report), with their select_related objects, made by Reader from the rows of a query
+    compiled once (ByKeys): for the lists read on every render or check, where building and
+    compiling the query through the ORM cost as much as running it. `queryset` is the list's
+    constant part; with no `fields`, the whole query (the active rules). `reads`: the fields
+    read, by path (Reader)."""
+
+    def __init__(self, queryset, *fields: str, limit: int | None = None, reads=None):
+        self.queryset, self.fields, self.limit, self.reads = queryset, fields, limit, reads
+        self.by_keys = None
+
+    def __call__(self, *keys) -> list:
+        """The records whose one field is one of `keys`; with no fields, all of them."""
+        return self.among(list(keys)) if self.fields else self.among()
+
+    def among(self, *key_lists: list) -> list:
+        """The records whose each field is one of its list of keys."""
+        queryset = self.queryset
+        tree = select_related_tree(queryset)
+        reader = Reader(queryset.model, "", tree, queryset.db, 0, reads=self.reads)
+        if self.by_keys is None:
+            rows = queryset.values_list(*reader.paths)
+            self.by_keys = ByKeys(rows, *self.fields, width=0, limit=self.limit)
+        return [reader(row) for row in self.by_keys.rows(*key_lists, reader=reader)]

@@ -11,7 +11,14 @@ from hotline.models import (
     EpisodeGuest,
     PolicyDocument,
 )
-from hotline.reading import ByKeys, Reader, instances, select_related_tree, value_rows
+from hotline.reading import (
+    ByKeys,
+    KeyedInstances,
+    Reader,
+    instances,
+    select_related_tree,
+    value_rows,
+)
 
 # Each list's order (made total by the primary key); its to-many relations: the rows that
 # link them to a record, the link's name, the related object on the row (none: the row itself)
@@ -100,13 +107,14 @@ def read_records(queryset, kind: str | None = None) -> list:
 
 class KeyedRecords:
     """read_records() of the records whose `fields` are among some keys (a report's figures:
-    the report), its query compiled once per process and number of keys (ByKeys): for the
-    lists a page reads on every render, where building and compiling the query through the
-    ORM cost as much as running it. `queryset` is the list's constant part."""
+    the report), its query compiled once (hotline.reading.KeyedInstances), with the to-many
+    relations of its STREAMS `kind` filled in."""
 
     def __init__(self, queryset, *fields: str, kind: str | None = None, limit: int | None = None):
-        self.queryset, self.fields, self.kind = queryset.prefetch_related(None), fields, kind
-        self.limit, self.by_keys = limit, None
+        queryset = queryset.prefetch_related(None)
+        reads = STREAMS[kind][2] if kind else None
+        self.queryset, self.kind, self.db = queryset, kind, queryset.db
+        self.keyed = KeyedInstances(queryset, *fields, limit=limit, reads=reads)
 
     def __call__(self, *keys) -> list:
         """The records whose one field is one of `keys`."""
@@ -114,15 +122,7 @@ class KeyedRecords:
 
     def among(self, *key_lists: list) -> list:
         """The records whose each field is one of its list of keys."""
-        queryset = self.queryset
-        reads = STREAMS[self.kind][2] if self.kind else None
-        tree = select_related_tree(queryset)
-        reader = Reader(queryset.model, "", tree, queryset.db, 0, reads=reads)
-        if self.by_keys is None:
-            rows = queryset.values_list(*reader.paths)
-            self.by_keys = ByKeys(rows, *self.fields, width=0, limit=self.limit)
-        records = [reader(row) for row in self.by_keys.rows(*key_lists, reader=reader)]
-        return _with_relations(records, self.kind, queryset.db)
+        return _with_relations(self.keyed.among(*key_lists), self.kind, self.db)
 
 
 def _with_relations(records: list, kind: str | None, db) -> list:

@@ -289,4 +289,4 @@ def test_keyed_records_read_each_reports_own_records_from_one_compiled_query():
         assert [[u.pk for u in r.recipients.all()] for r in read] == [
             [u.pk for u in r.recipients.all()] for r in first
         ]
-    assert len(figures.by_keys.compiled) == 1
+    assert len(figures.keyed.by_keys.compiled) == 1
