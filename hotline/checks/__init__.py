@@ -20,7 +20,7 @@ from hotline import freshness
 from hotline.models import AnnualReport, CheckOperand, CheckRule, Indicator
 from hotline.numbers import format_number
 
-from .data import ReportData, Value, figure_value
+from .data import ReportData, Value, figure_value, last_years
 from .intervals import Interval
 from .results import CheckResult, Discrepancy, NotChecked, Period
 from .rules import (
@@ -47,10 +47,12 @@ def check_report(report: AnnualReport, *, drafts: bool) -> CheckResult:
     check; staff screens compare with it and say so (`CheckResult.prior_report.status`).
 
     What the public sees is a function of published data and the rules, so its result is
-    computed once per version of them (hotline.freshness) and kept in the cache; anything
-    that may read a draft is computed afresh, since a draft's edits move no version.
+    computed once per version of them (hotline.freshness) and kept in the cache. So is what
+    staff see of a published report whose last year is published too, or absent: it reads
+    nothing else, and staff signed in read every page uncached. Anything that reads a draft is
+    computed afresh, since a draft's edits move no version.
     """
-    if drafts or not report.is_published:
+    if not report.is_published or (drafts and _last_year_is_a_draft(report)):
         return _check_report(report, drafts=drafts)
     key = _result_key(report)
     result = cache.get(key)  # a Redis that is down is a miss (hotline.cache_guard)
@@ -72,6 +74,11 @@ def check_reports(reports: list[AnnualReport]) -> dict[int, CheckResult]:
         result = results[data.report.pk] = _evaluate(data)
         cache.set(keys[data.report.pk], result, RESULT_SECONDS)
     return results
+
+
+def _last_year_is_a_draft(report: AnnualReport) -> bool:
+    prior = last_years([report], drafts=True)[report.pk]
+    return prior is not None and not prior.is_published
 
 
 def _result_key(report: AnnualReport) -> str:

@@ -28,9 +28,38 @@ def test_a_rule_edited_is_checked_afresh(report_2023):
 
 
 def test_what_may_read_a_draft_is_never_kept(report_2023, django_assert_num_queries):
-    check_report(report_2023, drafts=True)
-    with django_assert_num_queries(6):  # rules, their operands, last year, figures, ranks, records
+    from tests.reports.factories import make_report
+
+    make_report("huaian", 2022, status=AnnualReport.Status.DRAFT, records=1)
+    first = check_report(report_2023, drafts=True)
+    assert first.prior_report.status == AnnualReport.Status.DRAFT
+    # Whether last year is a draft, then rules, operands, last year, figures, ranks, records.
+    with django_assert_num_queries(7):
         check_report(report_2023, drafts=True)
+    assert check_report(report_2023, drafts=False).prior_report is None  # never the draft
+
+
+@pytest.mark.parametrize("last_year", [None, AnnualReport.Status.PUBLISHED])
+def test_staff_get_the_public_result_when_last_year_is_no_draft(
+    report_2023, django_assert_num_queries, last_year
+):
+    """Staff signed in read every page uncached: of a published report whose last year is
+    published, or absent, their check reads what the public's reads, and is the kept one."""
+    from tests.reports.factories import make_report
+
+    if last_year:
+        make_report("huaian", 2022, status=last_year, records=1)
+    public = check_report(report_2023, drafts=False)
+    with django_assert_num_queries(2):  # whether last year is a draft; the freshness
+        staff = check_report(report_2023, drafts=True)
+    assert staff.as_dict() == public.as_dict()
+    assert staff.as_dict() == check_report_afresh(report_2023).as_dict()
+
+
+def check_report_afresh(report):
+    from hotline.checks import _check_report
+
+    return _check_report(report, drafts=True)
 
 
 def test_a_new_version_of_the_city_makes_a_new_result(report_2023, django_assert_num_queries):
