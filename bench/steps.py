@@ -705,6 +705,25 @@ def pdf_job_start(args) -> dict:
     }
 
 
+def staff_session(args) -> dict:
+    """A reviewer signed in (the real login's session, in the database as deployed): the
+    cookie the load test sends as staff, who see drafts and are never served from a cache."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from hotline import roles
+
+    user = get_user_model().objects.create_user(
+        f"bench-reviewer-{os.getpid()}-{time.monotonic_ns()}", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=roles.REVIEWERS))
+    client = Client()
+    client.force_login(user)
+    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={client.session.session_key}"}
+
+
 def resolves(args) -> dict:
     from django.urls import Resolver404, resolve
 
@@ -727,6 +746,7 @@ STEPS = {
     "export_floor": export_floor,
     "import_copy": import_copy,
     "resolves": resolves,
+    "staff_session": staff_session,
     "pdf_job_start": pdf_job_start,
 }
 

@@ -126,3 +126,14 @@ def test_the_copy_floor_stores_every_row_with_its_recipients_on_postgresql(shari
         cursor.execute("SELECT nextval(pg_get_serial_sequence('hotline_datasharingrequest', 'id'))")
         (following,) = cursor.fetchone()
     assert following > max(stored.values_list("pk", flat=True))
+
+
+def test_the_staff_session_step_signs_in_a_reviewer_who_sees_drafts(client):
+    """The load test's staff page is rendered for staff: private, never from a cache."""
+    cookie = steps.staff_session(argparse.Namespace())["cookie"]
+    name, _, key = cookie.partition("=")
+    client.cookies[name] = key
+    response = client.get("/reports/huaian/2023/")
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "X-Page-Cache" not in response
+    assert response.wsgi_request.user.username.startswith("bench-reviewer-")
