@@ -135,13 +135,16 @@ class ByKeys:
     `width` columns keys (integers, never converted) and the rest the values a Reader makes
     its instance of. The query is compiled once and run with each list as its parameters:
     Django preparing and compiling an IN list cost as much as running it (each chunk of an
-    export, the relations of a page's register rows). On PostgreSQL a list is one array
-    parameter, so one query serves every length; elsewhere an IN list is compiled once per
-    number of keys. Only a query whose parameters are the keys alone is kept, at most KEPT of
-    them; with no `fields`, the queryset is run as it is, with its own parameters. `limit`: the
-    first rows of the whole result (of one key's, when there is one key)."""
+    export, the relations of a page's register rows). An IN list is compiled once per number
+    of keys; on PostgreSQL, a list of more than ARRAY_FROM keys is one array parameter instead,
+    one query for every such length (for a key or a few, as a page asks, the IN list ran
+    faster: the array is dumped and planned on every run). Only a query whose parameters are
+    the keys alone is kept, at most KEPT of them; with no `fields`, the queryset is run as it
+    is, with its own parameters. `limit`: the first rows of the whole result (of one key's,
+    when there is one key)."""
 
     KEPT = 64
+    ARRAY_FROM = 100
 
     def __init__(self, queryset, *fields: str, width: int = 1, limit: int | None = None):
         # A filter after an aggregate would join anew and count over that join instead.
@@ -154,7 +157,9 @@ class ByKeys:
         if not all(key_lists):
             return []
         alias = self.queryset.db
-        arrays = connections[alias].vendor == "postgresql"
+        arrays = connections[alias].vendor == "postgresql" and any(
+            len(keys) > self.ARRAY_FROM for keys in key_lists
+        )
         if arrays:
             shape, params = (alias, "arrays"), [list(keys) for keys in key_lists]
         else:
