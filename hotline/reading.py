@@ -130,6 +130,17 @@ class _EqualsAny(Lookup):
         return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
 
 
+def _crosses_to_many(model, path: str) -> bool:
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
 class ByKeys:
     """The rows of a values_list() queryset whose `fields` are in lists of keys, its first
     `width` columns keys (integers, never converted) and the rest the values a Reader makes
@@ -147,9 +158,11 @@ class ByKeys:
     ARRAY_FROM = 100
 
     def __init__(self, queryset, *fields: str, width: int = 1, limit: int | None = None):
-        # A filter after an aggregate would join anew and count over that join instead.
-        if any(a.contains_aggregate for a in queryset.query.annotations.values()):
-            raise ValueError("ByKeys filters the queryset it is given: not one with aggregates")
+        # A filter across a to-many relation after an aggregate would join anew and count
+        # over that join instead; across foreign keys, it reuses their joins: a WHERE.
+        aggregates = any(a.contains_aggregate for a in queryset.query.annotations.values())
+        if aggregates and any(_crosses_to_many(queryset.model, field) for field in fields):
+            raise ValueError(f"ByKeys: {fields} cross a to-many relation after an aggregate")
         self.queryset, self.fields, self.width, self.limit = queryset, fields, width, limit
         self.compiled = {}
 

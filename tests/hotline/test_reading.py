@@ -178,4 +178,29 @@ def test_a_subquery_annotation_is_kept_an_aggregate_refused():
         (pk, DataSharingRequest.private_objects.filter(report=pk).count() or None) for pk in pks
     )
     with pytest.raises(ValueError):
-        ByKeys(AnnualReport.private_objects.annotate(n=Count("sharing_requests")), "pk")
+        ByKeys(AnnualReport.private_objects.annotate(n=Count("pk")), "sharing_requests__region")
+
+
+def test_an_aggregate_filtered_across_foreign_keys_counts_as_the_orm_does():
+    """The register's summary groups its requests so: the keys' filter reuses the joins of the
+    foreign keys it crosses, a WHERE before the grouping, not a join of its own."""
+    from django.db.models import Count, Sum
+
+    from hotline.models import SharingMethod
+
+    links = DataSharingRequest.methods.through.objects
+    grouped = (
+        links.values_list("sharingmethod__code")
+        .annotate(n=Count("datasharingrequest"), total=Sum("datasharingrequest__records"))
+        .order_by("sharingmethod__code")
+    )
+    by_keys = ByKeys(grouped, "datasharingrequest__report")
+    for report in DataSharingRequest.private_objects.values_list("report", flat=True).distinct():
+        expected = (  # grouped the other way round: the methods, each with its requests
+            SharingMethod.objects.filter(sharing_requests__report=report)
+            .annotate(n=Count("sharing_requests"), total=Sum("sharing_requests__records"))
+            .order_by("code")
+            .values_list("code", "n", "total")
+        )
+        assert [tuple(r) for r in by_keys.rows([report])] == [tuple(r) for r in expected]
+        assert by_keys.rows([report])

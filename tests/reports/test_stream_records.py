@@ -290,3 +290,53 @@ def test_keyed_records_read_each_reports_own_records_from_one_compiled_query():
             [u.pk for u in r.recipients.all()] for r in first
         ]
     assert len(figures.keyed.by_keys.compiled) == 1
+
+
+def _summary_through_the_orm(report):
+    """The register's summary as the selectors once grouped it: each level, method and kind of
+    unit, with the report's requests counted through its own relation."""
+    from django.db.models import Count, Sum
+
+    from hotline.models import SharingMethod
+    from hotline.models.catalogue import translated
+
+    sums = {"n": Count("sharing_requests"), "total": Sum("sharing_requests__records")}
+    mine = {"sharing_requests__report": report}
+    levels = Region.objects.filter(**mine).annotate(**sums).order_by("order", "slug")
+    methods = SharingMethod.objects.filter(**mine).annotate(**sums).order_by("order", "code")
+    kinds = (
+        Department.objects.filter(**mine)
+        .values("kind")
+        .annotate(n=Count("sharing_requests", distinct=True))
+        .order_by("-n", "kind")
+    )
+    labels = dict(Department.Kind.choices)
+    return (
+        [(r.level_as_printed, r.n, r.total or 0) for r in levels],
+        [(translated(m, "name"), m.n, m.total or 0) for m in methods],
+        [(str(labels[k["kind"]]), k["n"], 0) for k in kinds],
+    )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_register_summary_groups_as_the_orm_does_from_queries_compiled_once(
+    every_cell, compiled, language
+):
+    from reports.selectors import report as pages
+
+    empty = make_report("wuxi", 2023, records=0)
+    reports = [AnnualReport.private_objects.get(region__slug="huaian", year=2023), every_cell]
+    with translation.override(language):
+        for report in [*reports, empty, *reports]:
+            summary = pages.sharing_summary(report)
+            groups = [
+                [(g.label, g.requests, g.records) for g in found]
+                for found in (summary.by_level, summary.by_method, summary.by_kind)
+            ]
+            assert tuple(groups) == _summary_through_the_orm(report)
+            assert summary.requests == report.sharing_requests.count()
+        assert all(pages.sharing_summary(report).by_method for report in reports)
+        compiled["read"].clear()
+        pages.sharing_summary(reports[0])
+    # The first rows are read by a compiled query too (KeyedRecords): nothing is built.
+    assert compiled["read"] == []
