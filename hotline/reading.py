@@ -122,7 +122,6 @@ class _EqualsAny(Lookup):
     """`column = ANY(%s)` with the keys as one array (PostgreSQL): psycopg parses the query once
     and for all, where each of an IN list's thousands of placeholders was parsed again."""
 
-    lookup_name = "equals_any"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
@@ -150,9 +149,9 @@ class ByKeys:
     of keys; on PostgreSQL, a list of more than ARRAY_FROM keys is one array parameter instead,
     one query for every such length (for a key or a few, as a page asks, the IN list ran
     faster: the array is dumped and planned on every run). Only a query whose parameters are
-    the keys alone is kept, at most KEPT of them; with no `fields`, the queryset is run as it
-    is, with its own parameters. `limit`: the first rows of the whole result (of one key's,
-    when there is one key)."""
+    the keys alone is kept, at most KEPT of them; with no `fields`, the queryset as it is, kept
+    when it has no parameters of its own (a filter on True has none). `limit`: the first rows
+    of the whole result (of one key's, when there is one key)."""
 
     KEPT = 64
     ARRAY_FROM = 100

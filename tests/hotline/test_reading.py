@@ -142,8 +142,9 @@ def test_on_postgresql_a_long_list_of_keys_is_one_array_parameter():
     assert list(by_keys.compiled) == [("default", "arrays")]  # one for every length
 
 
-def test_with_no_fields_the_query_is_run_as_it_is_with_its_own_parameters(compiled):
-    """hotline.checks.data reads the active rules so: compiled once, `active = true` kept."""
+def test_with_no_fields_a_query_without_parameters_is_run_as_compiled(compiled):
+    """hotline.checks.data reads the active rules so: `active = true` is no parameter (Django
+    writes a filter on True as the column itself), so the query is compiled once."""
     from hotline.models import CheckRule
 
     by_keys = ByKeys(CheckRule.objects.filter(active=True).values_list("pk", "code"))
