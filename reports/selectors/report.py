@@ -201,15 +201,16 @@ class SharingSummary:
 
 
 class _Grouped:
-    """A report's register grouped by the objects of `model` its `rows` name under `prefix`,
-    each with the counts of `annotations`, from a query compiled once (hotline.reading.ByKeys):
-    building each grouping through the ORM took longer than running it."""
+    """A report's register grouped by the objects of `model` its `rows` name under `prefix`
+    (`report`: the path from a row to its report), each with the counts of `annotations`,
+    from a query compiled once (hotline.reading.ByKeys): building each grouping through the
+    ORM took longer than running it."""
 
-    def __init__(self, rows, model, prefix: str, order, **annotations):
+    def __init__(self, rows, report: str, model, prefix: str, order, **annotations):
         self.model, self.prefix, self.db = model, prefix, rows.db
         paths = self._reader().paths
         grouped = rows.order_by(*order).values_list(*paths).annotate(**annotations)
-        self.by_keys = ByKeys(grouped, _REPORT_OF[rows.model], width=0)
+        self.by_keys = ByKeys(grouped, report, width=0)
 
     def _reader(self) -> Reader:
         return Reader(self.model, self.prefix, {}, self.db, 0)
@@ -221,15 +222,9 @@ class _Grouped:
         return [(read(row), *row[read.end :]) for row in rows]
 
 
-_RECIPIENTS = DataSharingRequest.recipients.through.objects
-_METHODS = DataSharingRequest.methods.through.objects
-_REPORT_OF = {
-    DataSharingRequest: "report",
-    _RECIPIENTS.model: "datasharingrequest__report",
-    _METHODS.model: "datasharingrequest__report",
-}
 LEVELS = _Grouped(
     DataSharingRequest.private_objects.all(),
+    "report",
     Region,
     "region__",
     ["region__order", "region__slug"],
@@ -237,7 +232,8 @@ LEVELS = _Grouped(
     total=Sum("records"),
 )
 METHODS = _Grouped(
-    _METHODS.all(),
+    DataSharingRequest.methods.through.objects.all(),
+    "datasharingrequest__report",
     SharingMethod,
     "sharingmethod__",
     ["sharingmethod__order", "sharingmethod__code"],
@@ -246,7 +242,7 @@ METHODS = _Grouped(
 )
 # A request shared with several units of one kind counts once under it.
 KINDS = ByKeys(
-    _RECIPIENTS.values_list("department__kind")
+    DataSharingRequest.recipients.through.objects.values_list("department__kind")
     .annotate(n=Count("datasharingrequest", distinct=True))
     .order_by("-n", "department__kind"),
     "datasharingrequest__report",
