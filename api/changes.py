@@ -2,7 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from hotline.models import Figure, Indicator
+from hotline.models import AnnualReport, Figure, Indicator
+from hotline.reading import ByKeys
 
 TWO_PLACES = Decimal("0.01")
 
@@ -25,22 +26,28 @@ def previous_values_of(figures, *, include_drafts: bool) -> dict:
     keys = {(region, year - 1, indicator) for region, year, indicator in figures}
     if not keys:
         return {}
-    regions, years, indicators = (set(part) for part in zip(*keys, strict=True))
-    # The indicators' range, not a list of a page's hundred ids, which PostgreSQL plans slowly;
-    # the figures read beyond the page's are never looked up.
-    previous = Figure.private_objects.filter(
-        report__region_id__in=regions,
-        report__year__in=years,
-        indicator_id__gte=min(indicators),
-        indicator_id__lte=max(indicators),
-        value__isnull=False,
-    )
-    if not include_drafts:
-        previous = previous.published()
-    rows = previous.order_by().values_list(
-        "report__region_id", "report__year", "indicator_id", "value"
-    )
-    return {(region, year, indicator): value for region, year, indicator, value in rows}
+    regions, years, indicators = (sorted(set(part)) for part in zip(*keys, strict=True))
+    # Figures of the cross product beyond the keys are read and never looked up; drafts are
+    # read with a report's status and dropped here, so that one query serves everyone.
+    rows = _PREVIOUS.rows(regions, years, indicators)
+    return {
+        (region, year, indicator): value
+        for region, year, indicator, value, status in rows
+        if include_drafts or status == AnnualReport.Status.PUBLISHED
+    }
+
+
+# Compiled once (hotline.reading.ByKeys): building this query through the ORM took a quarter
+# of an uncached page of the figures list, running it a fortieth.
+_PREVIOUS = ByKeys(
+    Figure.private_objects.filter(value__isnull=False)
+    .order_by()
+    .values_list("report__region_id", "report__year", "indicator_id", "value", "report__status"),
+    "report__region_id",
+    "report__year",
+    "indicator_id",
+    width=3,
+)
 
 
 def computed_change(figure, previous: dict) -> Decimal | None:

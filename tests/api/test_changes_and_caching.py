@@ -3,7 +3,7 @@
 import pytest
 from django.test import override_settings
 
-from hotline.models import AnnualReport, Indicator
+from hotline.models import AnnualReport, Figure, Indicator
 from hotline.services.reports import report_publish, report_reopen
 
 from .endpoints import LISTS, results
@@ -32,6 +32,23 @@ def test_a_computed_change_never_reads_a_draft(anonymous, reviewer, more_data):
     query = f"city=huaian&year=2023&indicator={RATE}"
     assert figures(anonymous, query)[RATE]["computed_change"] is None
     assert figures(reviewer, query)[RATE]["computed_change"] == "11.80"
+
+
+def test_last_years_values_are_read_by_a_query_compiled_once(
+    anonymous, reviewer, more_data, compiled
+):
+    """api.changes: one query compiled once for everyone (hotline.reading.ByKeys), a draft's
+    values dropped for the public after it is read; building it through the ORM on each page
+    of the list took a quarter of an uncached page."""
+    _, earlier = more_data
+    query = f"city=huaian&year=2023&indicator={RATE}"
+    assert figures(anonymous, query)[RATE]["computed_change"] == "11.80"
+    AnnualReport.private_objects.filter(pk=earlier.pk).update(status=AnnualReport.Status.DRAFT)
+    compiled["read"].clear()
+    assert figures(reviewer, query)[RATE]["computed_change"] == "11.80"
+    assert compiled["read"].count(Figure) == 1  # the page's own query, not last year's
+    uncached = f"city=huaian&year=2023&indicator={RATE},{TOTAL}"  # not in the page cache
+    assert figures(anonymous, uncached)[RATE]["computed_change"] is None
 
 
 def test_published_data_answers_304_when_unchanged(anonymous):

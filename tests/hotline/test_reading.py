@@ -205,3 +205,18 @@ def test_an_aggregate_filtered_across_foreign_keys_counts_as_the_orm_does():
         )
         assert [tuple(r) for r in by_keys.rows([report])] == [tuple(r) for r in expected]
         assert by_keys.rows([report])
+
+
+def test_with_no_reader_the_values_are_converted_here():
+    """A decimal is text or a float to SQLite until Django's converter makes it a Decimal."""
+    from decimal import Decimal
+
+    from hotline.models import Figure
+
+    figures = Figure.public_objects.exclude(value=None).order_by("pk")
+    pks = list(figures.values_list("pk", flat=True)[:3])
+    by_keys = ByKeys(figures.values_list("pk", "value"), "pk")
+    for _ in range(2):  # compiled, then reused
+        rows = [tuple(row) for row in by_keys.rows(pks)]
+        assert rows == list(figures.filter(pk__in=pks).values_list("pk", "value"))
+        assert all(type(value) is Decimal for _pk, value in rows)
