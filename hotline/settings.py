@@ -196,9 +196,18 @@ else:
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "100"))},
         }
     }
-# Versions of the published data are kept in the cache only when every process shares it
+# Versions of the published data are kept in the cache when every process shares it
 # (hotline.freshness): a cached page then runs no query.
 FRESHNESS_IN_CACHE = bool(REDIS_URL)
+# Without Redis, each process keeps them in its memory, and a write makes this file one byte
+# longer when it commits, which every process of the machine looks at: a cached page then runs
+# no query either. "off" for instances on several machines that share a database but no Redis
+# (each then reads the versions from the database on every request).
+FRESHNESS_SIGNAL_FILE = os.environ.get("FRESHNESS_SIGNAL_FILE", "").strip() or str(
+    BASE_DIR / "var" / "freshness-signal"
+)
+if REDIS_URL or FRESHNESS_SIGNAL_FILE == "off":
+    FRESHNESS_SIGNAL_FILE = ""
 # Seconds a rendered public page is kept server-side; 0 turns the page cache off. Outdated
 # versions are never served, so this only bounds the cache's size.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "86400"))

@@ -54,21 +54,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test renders its pages afresh: the page cache is per process (LocMem) in tests."""
+    from hotline import freshness
     from hotline.caching import recent
 
-    cache.clear()
-    recent.clear()
+    for kept in (cache, recent, freshness._remembered):
+        kept.clear()
     yield
-    cache.clear()
-    recent.clear()
+    for kept in (cache, recent, freshness._remembered):
+        kept.clear()
 
 
 @pytest.fixture(autouse=True)
-def _import_uploads(settings, tmp_path):
-    """The admin keeps uploads, and the site its written downloads, in directories of the
-    test's own, never the tree's var/."""
+def _import_uploads(settings, tmp_path, monkeypatch):
+    """The admin keeps uploads, the site its written downloads and the signal of changes to
+    published data (hotline.freshness) in places of the test's own, never the tree's var/; the
+    processes a test starts signal through the same file."""
     settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
     settings.DOWNLOADS_DIR = tmp_path / "downloads"
+    if settings.FRESHNESS_SIGNAL_FILE:
+        settings.FRESHNESS_SIGNAL_FILE = str(tmp_path / "freshness-signal")
+        monkeypatch.setenv("FRESHNESS_SIGNAL_FILE", settings.FRESHNESS_SIGNAL_FILE)
 
 
 @pytest.fixture
