@@ -206,7 +206,7 @@ def _signal() -> None:
             signal.write(b".")
     except OSError:
         logger.exception("freshness: could not signal a change through %s", path)
-    _remembered.clear()
+    forget_remembered()
 
 
 class _Remembered:
@@ -239,6 +239,12 @@ class _Remembered:
 
 
 _remembered = _Remembered()
+
+
+def forget_remembered() -> None:
+    """This process reads the versions from the database next time (a first visitor's read,
+    as the query counts and the tests take it)."""
+    _remembered.clear()
 
 
 def changed(*scopes: str) -> None:

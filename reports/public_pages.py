@@ -10,6 +10,7 @@ served from the page cache; each is listed query by query.
 from django.core.cache import cache
 from django.test import override_settings
 
+from hotline import freshness
 from hotline.models import (
     AnnualReport,
     AppealCount,
@@ -196,6 +197,7 @@ def read(client, url):
     """GET a page as a visitor would, rendered rather than cached (its figure checks too), a
     streamed body read to the end (its queries run as it is read)."""
     cache.clear()
+    freshness.forget_remembered()
     with override_settings(PAGE_CACHE_SECONDS=0):
         response = client.get(url)
         if response.streaming:

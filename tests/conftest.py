@@ -57,11 +57,11 @@ def _empty_cache():
     from hotline import freshness
     from hotline.caching import recent
 
-    for kept in (cache, recent, freshness._remembered):
-        kept.clear()
+    for forget in (cache.clear, recent.clear, freshness.forget_remembered):
+        forget()
     yield
-    for kept in (cache, recent, freshness._remembered):
-        kept.clear()
+    for forget in (cache.clear, recent.clear, freshness.forget_remembered):
+        forget()
 
 
 @pytest.fixture(autouse=True)
