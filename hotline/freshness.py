@@ -90,15 +90,18 @@ def read_each(scope_sets) -> list[Freshness]:
     if settings.FRESHNESS_IN_CACHE:
         found = _from_cache(scopes)
     else:
-        mark = _signal_mark()  # before the database is read: a change after it moves the mark
+        # Before the database is read: a change committed after it moves the mark. Versions
+        # this thread's open transaction wrote are its own: not remembered until they commit.
+        own = connections[router.db_for_read(PublishedVersion)]
+        mark = None if own.in_atomic_block and _wrote_versions(own) else _signal_mark()
         found = _remembered.get(scopes, mark)
     if found is None:
         stored = _stored_versions(scopes)
         found = {scope: stored.get(scope, ("-", None)) for scope in scopes}
         if settings.FRESHNESS_IN_CACHE:
             _to_cache(found)
-        elif not connections[router.db_for_read(PublishedVersion)].in_atomic_block:
-            _remembered.put(found, mark)  # committed versions only: no write of its own
+        else:
+            _remembered.put(found, mark)
     return [_freshness({scope: found[scope] for scope in scope_set}) for scope_set in scope_sets]
 
 
@@ -198,6 +201,10 @@ def _signal_mark():
     return (found.st_ino, found.st_size, found.st_mtime_ns)
 
 
+def _wrote_versions(connection) -> bool:
+    return getattr(connection, "wrote_versions", False)
+
+
 def _signal() -> None:
     path = Path(settings.FRESHNESS_SIGNAL_FILE)
     try:
@@ -243,8 +250,11 @@ _remembered = _Remembered()
 
 def forget_remembered() -> None:
     """This process reads the versions from the database next time (a first visitor's read,
-    as the query counts and the tests take it)."""
+    as the query counts and the tests take it), and no transaction of this thread is taken to
+    have written versions (its writes committed, or a test's rolled back)."""
     _remembered.clear()
+    for connection in connections.all(initialized_only=True):
+        connection.wrote_versions = False
 
 
 def changed(*scopes: str) -> None:
@@ -265,7 +275,9 @@ def changed(*scopes: str) -> None:
     if settings.FRESHNESS_IN_CACHE:
         transaction.on_commit(lambda: _forget(scopes))
     elif settings.FRESHNESS_SIGNAL_FILE:
-        transaction.on_commit(_signal)
+        connection = connections[router.db_for_write(PublishedVersion)]
+        connection.wrote_versions = True  # until it commits; a rollback leaves it, which costs
+        transaction.on_commit(_signal)  # this thread's transactions the memory, no more
 
 
 def report_visibility_changed(report) -> None:

@@ -23,10 +23,12 @@ from hotline.models import (
 
 FRESHNESS = 1  # the report, or the visible reports, with when their data last changed
 REPORT = 1  # the report itself with its city, read once a report's page is to be rendered
-# The figure checks: the version of the data they read, then, the first time that version is
-# checked (hotline.checks keeps each result), rules, operands, last year's report, figures,
-# appeal counts and record counts. The counts below are for that first time.
-CHECKS = 1 + 6
+# The figure checks, the first time a version of the data is checked (hotline.checks keeps
+# each result): rules, operands, last year's report, figures, appeal counts and record counts.
+# The version they are kept by is the page's own on a report's pages (remembered by the
+# process, hotline.freshness: no query); the cities' on the province's view (one query).
+CHECKS = 6
+CITIES_FRESHNESS = 1
 
 PAGES = {
     # freshness; reports with their city; headline figures
@@ -90,7 +92,7 @@ PAGES = {
     # every city's figure checks at once (hotline.checks.check_reports), the CHECKS queries
     # of one report's: the versions of the cities' data, then rules, operands, last years'
     # reports, figures, appeal counts, record counts
-    "/reports/jiangsu/2023/": FRESHNESS + 3 + CHECKS,
+    "/reports/jiangsu/2023/": FRESHNESS + 3 + CITIES_FRESHNESS + CHECKS,
     # the downloads are the tables only
     "/reports/jiangsu/2023.csv": FRESHNESS + 3,
     # freshness; the published reports with their cities
@@ -125,7 +127,7 @@ API_QUERIES: dict[str, tuple[int, int | None]] = {
 API_LISTS: dict[str, int] = {
     **{f"{API}/{name}/": queries for name, (queries, _) in API_QUERIES.items()},
     # the province's view: as its page, with no COUNT (tests/api/test_queries.py)
-    f"{API}/provinces/jiangsu/2023/": FRESHNESS + 3 + CHECKS,
+    f"{API}/provinces/jiangsu/2023/": FRESHNESS + 3 + CITIES_FRESHNESS + CHECKS,
 }
 # Reference data is named by its key in the API, a report's records by primary key.
 API_KEYS = {
