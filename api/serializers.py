@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 
+from hotline import freshness
 from hotline.models import (
     AnnualReport,
     AppealCategory,
@@ -446,9 +447,10 @@ class FigureListSerializer(serializers.ListSerializer):
 
     @classmethod
     def read(cls, queryset):
-        """The rows of the list: the values of the columns the plan writes, in one query."""
+        """The rows of the list: the values of the figures' own columns the plan writes, in
+        one query; their indicators' and cities' words come from the catalogue (`labels`)."""
         columns, _plan = row_plan(FigureSerializer)
-        return queryset.values(*columns)
+        return queryset.values(*(c for c in columns if not c.startswith(CATALOGUE_PATHS)))
 
     def to_representation(self, data):
         rows = list(data)  # `read`'s rows: the list view gives nothing else
@@ -457,13 +459,37 @@ class FigureListSerializer(serializers.ListSerializer):
             (tuple(row[column] for column in KEY_COLUMNS) for row in rows),
             include_drafts=sees_drafts(self.context["request"].user),
         )
+        indicators, regions = freshness.kept(freshness.REFERENCE, catalogue_labels)
+        whole = (
+            {**row, **indicators[row["indicator"]], **regions[row["report__region"]]}
+            for row in rows
+        )
         return [
             {
                 name: row[column] if write is None else write(row, previous)
                 for name, column, write in plan
             }
-            for row in rows
+            for row in whole
         ]
+
+
+# What each row copies from the catalogue, read once per version of the reference data rather
+# than joined into every row: on PostgreSQL, sending the words of 100 rows was two thirds of
+# the list's query.
+CATALOGUE_PATHS = ("indicator__", "report__region__")
+
+
+def catalogue_labels() -> tuple[dict, dict]:
+    """The words of every indicator and every region the rows copy, by id, named by their path
+    from a figure (`indicator__table__code`)."""
+    columns, _plan = row_plan(FigureSerializer)
+    found = []
+    for model, prefix in ((Indicator, "indicator__"), (Region, "report__region__")):
+        paths = [c.removeprefix(prefix) for c in columns if c.startswith(prefix)]
+        rows = model.objects.order_by().values_list("pk", *paths)
+        names = [prefix + path for path in paths]
+        found.append({pk: dict(zip(names, values, strict=True)) for pk, *values in rows})
+    return tuple(found)
 
 
 class ComputedChangeField(PrintedDecimalField):

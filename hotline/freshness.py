@@ -248,11 +248,28 @@ class _Remembered:
 _remembered = _Remembered()
 
 
+_made = {}  # build -> (the version it was made for, what it made)
+
+
+def kept(scope: str, build):
+    """What `build()` makes of the data of `scope` (the catalogue's words that the API's rows
+    copy), made by this process once per version of the scope: a correction moves the version,
+    and the next reader makes it anew. Made from data newer than its version (a change that
+    committed in between), it is only made again; made inside a transaction that wrote the
+    scope, it is kept under a version no one else reads unless that transaction commits."""
+    version = read([scope]).token
+    found = _made.get(build)
+    if found is None or found[0] != version:
+        found = _made[build] = (version, build())
+    return found[1]
+
+
 def forget_remembered() -> None:
     """This process reads the versions from the database next time (a first visitor's read,
     as the query counts and the tests take it), and no transaction of this thread is taken to
     have written versions (its writes committed, or a test's rolled back)."""
     _remembered.clear()
+    _made.clear()
     for connection in connections.all(initialized_only=True):
         connection.wrote_versions = False
 

@@ -29,6 +29,10 @@ REPORT = 1  # the report itself with its city, read once a report's page is to b
 # process, hotline.freshness: no query); the cities' on the province's view (one query).
 CHECKS = 6
 CITIES_FRESHNESS = 1
+# The words of the indicators and cities that the API's figures copy (api.serializers), read by
+# each process once per version of the catalogue: the indicators with their tables and
+# sections, the regions. The counts below are for the first time.
+CATALOGUE = 2
 
 PAGES = {
     # freshness; reports with their city; headline figures
@@ -117,7 +121,9 @@ API_QUERIES: dict[str, tuple[int, int | None]] = {
     "appeal-categories": (3, 2),
     "sharing-methods": (3, 2),
     "reports": (3, 2),
-    "figures": (3, 3),  # version, rows (cursor: no COUNT), last year's values | + last year's
+    # version, rows (cursor: no COUNT), last year's values, the catalogue's words the rows
+    # copy (once per version of the catalogue) | version, the row, last year's value
+    "figures": (3 + CATALOGUE, 3),
     "appeal-counts": (3, 2),
     "top5": (3, None),  # version, COUNT, ranked rows (one window query); computed, no detail
     "episodes": (4, 3),  # version, COUNT, rows, guests with their departments | + guests

@@ -101,3 +101,30 @@ def test_a_field_the_list_cannot_write_from_values_is_refused():
 
     with pytest.raises(ImproperlyConfigured, match="guess"):
         row_plan(Guessed)
+
+
+def test_the_catalogue_words_are_read_once_per_version_and_corrected_at_once(
+    anonymous, reviewer, figures_of_every_kind
+):
+    """The rows copy their indicators' and cities' words from the catalogue, read once per
+    version of it (hotline.freshness.kept), not joined into every row of every page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    code = "calls.inbound.answer_rate_30s"
+
+    def words(client):
+        return {
+            row["row_label_en"] for row in results(client.get(HUAIAN)) if row["indicator"] == code
+        }
+
+    assert words(anonymous) == {"Inbound"}
+    with CaptureQueriesContext(connection) as queries:
+        rows = results(reviewer.get(HUAIAN))  # never cached, and it sees the draft
+    assert {row["year"] for row in rows} == {2022, 2023, 2024}
+    assert all(row["table_title"] and row["city"] == "huaian" for row in rows)
+    assert not any("hotline_indicator" in query["sql"] for query in queries)
+    indicator = Indicator.objects.get(code=code)
+    indicator.row_label_en = "Calls coming in"
+    indicator.save()  # moves the catalogue's version (hotline.freshness)
+    assert words(reviewer) == {"Calls coming in"}
