@@ -1,5 +1,8 @@
-"""With a cache every process shares (Redis), a cached page and a 304 run no query at all, and a
-correction is served as soon as it commits (tests/reports/test_instances.py: two instances)."""
+"""The versions of published data are kept where a cached page and a 304 find them without a
+query: in the cache every process shares (Redis), or, without one, in each process's memory,
+told of a change by the signal file (hotline.freshness). Either way a correction is served as
+soon as it commits (two instances: tests/reports/test_instances.py with Redis,
+tests/reports/test_freshness_signal.py on one machine)."""
 
 import time
 from decimal import Decimal
@@ -16,9 +19,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("report_2023")]
 URL = "/reports/huaian/2023/"
 
 
-@pytest.fixture(autouse=True)
-def _versions_in_the_cache():
-    with override_settings(FRESHNESS_IN_CACHE=True):
+@pytest.fixture(autouse=True, params=["shared cache", "signal file"])
+def _versions_kept(request, settings):
+    assert settings.FRESHNESS_SIGNAL_FILE  # the tests' own (tests/conftest.py)
+    with override_settings(FRESHNESS_IN_CACHE=request.param == "shared cache"):
         yield
 
 

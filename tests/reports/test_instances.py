@@ -86,16 +86,16 @@ def database():
     host = f"{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}"
     url = f"postgres://{config['USER'] or 'postgres'}{password}@{host}/{name}"
     try:
-        env = _env(url, prefix="setup")
+        env = environment(url, prefix="setup")
         for command in (["migrate", "--noinput", "-v0"], ["load_fixtures", "-v0"]):
-            _manage(env, *command)
+            manage(env, *command)
         yield url
     finally:
         with _postgres() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _env(database_url, prefix):
+def environment(database_url, prefix):
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -109,7 +109,7 @@ def _env(database_url, prefix):
     return env
 
 
-def _manage(env, *args):
+def manage(env, *args):
     subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -140,14 +140,14 @@ def page(server):
 def test_a_correction_through_one_instance_is_served_by_the_other_at_once(
     database, redis_prefix, tmp_path
 ):
-    env = _env(database, redis_prefix)
+    env = environment(database, redis_prefix)
     with Server(env, 1, tmp_path / "a.log") as a, Server(env, 1, tmp_path / "b.log") as b:
         body, cache = page(a)
         assert cache == "miss" and "1,450,699" in body
         body, cache = page(b)
         assert cache == "hit" and "1,450,699" in body  # rendered by A, shared through Redis
 
-        _manage(env, "shell", "-c", CORRECT)  # reopen, correct, publish: the same database
+        manage(env, "shell", "-c", CORRECT)  # reopen, correct, publish: the same database
 
         body, cache = page(b)
         assert cache == "miss" and "1,450,799" in body
