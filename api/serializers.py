@@ -448,7 +448,8 @@ class FigureListSerializer(serializers.ListSerializer):
     @classmethod
     def read(cls, queryset):
         """The rows of the list: the values of the figures' own columns the plan writes, in
-        one query; their indicators' and cities' words come from the catalogue (`labels`)."""
+        one query; their indicators' and cities' words come from the catalogue
+        (`catalogue_labels`)."""
         columns, _plan = row_plan(FigureSerializer)
         return queryset.values(*(c for c in columns if not c.startswith(CATALOGUE_PATHS)))
 
