@@ -44,8 +44,8 @@ def db_worker(env: dict, *, queue: str, interval: float, **popen) -> subprocess.
 
 def status_mb(pid: int, field: str) -> float | None:
     """A memory figure of a live process from /proc (Linux): VmRSS now, VmHWM its peak; None
-    once it has gone, or has exited and not yet been reaped (a zombie keeps its status, without
-    memory: a gunicorn worker recycled as the soak measured the others)."""
+    once it has gone, or is exiting: a gunicorn worker recycled as the soak measured the others
+    has released its memory (no such line) before it shows as a zombie."""
     try:
         lines = Path(f"/proc/{pid}/status").read_text().splitlines()
     except OSError:
@@ -53,8 +53,8 @@ def status_mb(pid: int, field: str) -> float | None:
     for line in lines:
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-        if line.startswith("State:") and line.split()[1] in ("Z", "X"):
-            return None
+    if f"\n{field}:" in Path("/proc/self/status").read_text():
+        return None  # this system has the figure: that process is on its way out
     raise SystemExit(f"no {field} in /proc/{pid}/status: memory is measured on Linux only")
 
 

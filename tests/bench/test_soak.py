@@ -77,6 +77,17 @@ def test_a_worker_that_exited_unreaped_counts_as_gone_not_as_a_foreign_system():
         process.wait()
 
 
+def test_a_worker_on_its_way_out_counts_as_gone(monkeypatch, tmp_path):
+    """Between releasing its memory and showing as a zombie, an exiting worker's status has
+    neither memory lines nor the state Z (CI's soak stopped on that on 4 December)."""
+    exiting = tmp_path / "status"
+    exiting.write_text("Name:\tgunicorn\nState:\tR (running)\nPid:\t4242\n")
+    real = load.Path
+    monkeypatch.setattr(load, "Path", lambda p: exiting if p == "/proc/4242/status" else real(p))
+    assert load.status_mb(4242, "VmRSS") is None
+    assert load.status_mb(os.getpid(), "VmRSS") > 0
+
+
 def test_a_failed_requests_exception_is_printed_not_cut():
     line = json.dumps(
         {
