@@ -227,10 +227,12 @@ class _Remembered:
         with self.lock:
             self.mark, self.since, self.versions = None, 0.0, {}
 
+    def _holds(self, mark) -> bool:
+        return mark == self.mark and time.monotonic() - self.since < VERSION_SECONDS
+
     def get(self, scopes, mark) -> dict | None:
         with self.lock:
-            fresh = time.monotonic() - self.since < VERSION_SECONDS
-            if mark is None or mark != self.mark or not fresh:
+            if mark is None or not self._holds(mark):
                 return None
             if not all(scope in self.versions for scope in scopes):
                 return None
@@ -240,7 +242,7 @@ class _Remembered:
         if mark is None:
             return
         with self.lock:
-            if mark != self.mark or time.monotonic() - self.since >= VERSION_SECONDS:
+            if not self._holds(mark):
                 self.mark, self.since, self.versions = mark, time.monotonic(), {}
             self.versions.update(found)
 

@@ -206,15 +206,15 @@ class ByKeys:
             rows = cursor.fetchall()
         # The keys are integers, which no backend converts: here in case one does. With no
         # reader to make them, the values are converted here too (a decimal from SQLite).
-        keyed = [
+        converted = [
             (at, *converter)
             for at, converter in converters.items()
             if at < self.width or reader is None
         ]
-        if keyed:
+        if converted:
             rows = [list(row) for row in rows]
             for row in rows:
-                for at, functions, expression in keyed:
+                for at, functions, expression in converted:
                     for function in functions:
                         row[at] = function(row[at], expression, connection)
         if reader is not None:
