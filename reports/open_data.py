@@ -37,6 +37,8 @@ from hotline.models import (
     PolicyDocument,
 )
 from hotline.models.catalogue import translated
+from hotline.reading import instances
+from hotline.reference import with_indicators
 from hotline.writers import Table
 
 from . import downloads
@@ -327,9 +329,7 @@ LIST_RESOURCES = (
 def report_resources(report) -> list[Resource]:
     """Every download of the report, described. Reads the report's figures with their
     catalogue (1 query) and the check rules with their operands (2)."""
-    figures = list(
-        Figure.private_objects.filter(report=report).select_related("indicator__table__section")
-    )
+    figures = with_indicators(list(instances(Figure.private_objects.filter(report=report))))
     rules = _rules_by_indicator({f.indicator_id for f in figures})
     by_table: dict = {}
     for figure in figures:

@@ -33,25 +33,32 @@ CITIES_FRESHNESS = 1
 # each process once per version of the catalogue: the indicators with their tables and
 # sections, the regions. The counts below are for the first time.
 CATALOGUE = 2
+# The catalogue's indicators with their tables and sections, which a page's figures are given
+# rather than joined to (hotline.reference): read by each process once per version of the
+# reference data. The counts below are for the first time.
+INDICATORS = 1
+# Open data (reports/open_data.py): freshness; the report; its figures; the check rules; their
+# operands; the indicators
+OPEN_DATA = FRESHNESS + REPORT + 3 + INDICATORS
 
 PAGES = {
-    # freshness; reports with their city; headline figures
-    "/": FRESHNESS + 2,
-    # freshness; the report; figures with indicators, tables, sections; TOP5 departments;
+    # freshness; reports with their city; headline figures; the indicators
+    "/": FRESHNESS + 2 + INDICATORS,
+    # freshness; the report; figures; the indicators; TOP5 departments;
     # TOP5 categories; the register's summary by level, by method, by kind of recipient; its
     # first rows + their recipients + methods; trend figures of the city's years; the city's
     # years; policy documents + their issuers; the workflow steps (when published, whether
     # corrected); whether it lists its episodes; and the figure checks' own CHECKS queries
-    "/reports/huaian/2023/": FRESHNESS + REPORT + 15 + CHECKS,
-    # freshness; the city's reports; their figures with indicators, tables, sections
-    "/reports/huaian/": FRESHNESS + 2,
-    "/reports/huaian/indicators.csv": FRESHNESS + 2,
+    "/reports/huaian/2023/": FRESHNESS + REPORT + 15 + INDICATORS + CHECKS,
+    # freshness; the city's reports; their figures; the indicators
+    "/reports/huaian/": FRESHNESS + 2 + INDICATORS,
+    "/reports/huaian/indicators.csv": FRESHNESS + 2 + INDICATORS,
     # freshness; years; indicators for the choice; the compared figures with their cities
     "/compare/": FRESHNESS + 3,
     "/compare.json?year=2023&indicator=appeals.total.total": FRESHNESS + 3,
-    # freshness; the report; the table's figures; the figure checks
-    "/reports/huaian/2023/tables/appeals/": FRESHNESS + REPORT + 1 + CHECKS,
-    "/reports/huaian/2023/tables/appeals.csv": FRESHNESS + REPORT + 1 + CHECKS,
+    # freshness; the report; the table's figures; the indicators; the figure checks
+    "/reports/huaian/2023/tables/appeals/": FRESHNESS + REPORT + 1 + INDICATORS + CHECKS,
+    "/reports/huaian/2023/tables/appeals.csv": FRESHNESS + REPORT + 1 + INDICATORS + CHECKS,
     "/reports/huaian/2023/tables/top5-departments/": FRESHNESS + REPORT + 1,
     "/reports/huaian/2023/tables/top5-categories.xlsx": FRESHNESS + REPORT + 1,
     # freshness; the report; count; the page of requests; recipients; methods
@@ -80,25 +87,23 @@ PAGES = {
     # freshness; the report; the record; its guests (episode) / recipients and methods
     "/reports/huaian/2022/episodes/1/": FRESHNESS + REPORT + 2,
     "/reports/huaian/2023/data-sharing/7/": FRESHNESS + REPORT + 3,
-    # Open data (reports/open_data.py). freshness; the report; its figures with their
-    # catalogue; the check rules; their operands
-    "/reports/huaian/2023/data/": FRESHNESS + REPORT + 3,
-    "/reports/huaian/2023/data/appeals/": FRESHNESS + REPORT + 3,
-    "/reports/huaian/2023/data/indicators.csv": FRESHNESS + REPORT + 3,
-    "/reports/huaian/2023/datapackage.json": FRESHNESS + REPORT + 3,
+    "/reports/huaian/2023/data/": OPEN_DATA,
+    "/reports/huaian/2023/data/appeals/": OPEN_DATA,
+    "/reports/huaian/2023/data/indicators.csv": OPEN_DATA,
+    "/reports/huaian/2023/datapackage.json": OPEN_DATA,
     # the same, then every table's rows: the figures and the figure checks; TOP5 departments;
     # TOP5 categories; requests, recipients, methods; documents, issuers; episodes (2023 has
     # none, so no guests are read: 2022's package reads one more)
-    "/reports/huaian/2023/datapackage.zip": FRESHNESS + REPORT + 3 + 1 + CHECKS + 2 + 3 + 2 + 1,
-    "/reports/huaian/2022/datapackage.zip": FRESHNESS + REPORT + 3 + 1 + CHECKS + 2 + 3 + 2 + 2,
+    "/reports/huaian/2023/datapackage.zip": OPEN_DATA + 1 + CHECKS + 2 + 3 + 2 + 1,
+    "/reports/huaian/2022/datapackage.zip": OPEN_DATA + 1 + CHECKS + 2 + 3 + 2 + 2,
     # The province's view: freshness; the province with how many cities it has; its cities'
-    # published reports of the year; their figures with indicators, tables, sections; then
+    # published reports of the year; their figures; the indicators; then
     # every city's figure checks at once (hotline.checks.check_reports), the CHECKS queries
     # of one report's: the versions of the cities' data, then rules, operands, last years'
     # reports, figures, appeal counts, record counts
-    "/reports/jiangsu/2023/": FRESHNESS + 3 + CITIES_FRESHNESS + CHECKS,
+    "/reports/jiangsu/2023/": FRESHNESS + 3 + INDICATORS + CITIES_FRESHNESS + CHECKS,
     # the downloads are the tables only
-    "/reports/jiangsu/2023.csv": FRESHNESS + 3,
+    "/reports/jiangsu/2023.csv": FRESHNESS + 3 + INDICATORS,
     # freshness; the published reports with their cities
     "/catalog.jsonld": FRESHNESS + 1,
     "/catalog.ttl": FRESHNESS + 1,
@@ -133,7 +138,7 @@ API_QUERIES: dict[str, tuple[int, int | None]] = {
 API_LISTS: dict[str, int] = {
     **{f"{API}/{name}/": queries for name, (queries, _) in API_QUERIES.items()},
     # the province's view: as its page, with no COUNT (tests/api/test_queries.py)
-    f"{API}/provinces/jiangsu/2023/": FRESHNESS + 3 + CITIES_FRESHNESS + CHECKS,
+    f"{API}/provinces/jiangsu/2023/": FRESHNESS + 3 + INDICATORS + CITIES_FRESHNESS + CHECKS,
 }
 # Reference data is named by its key in the API, a report's records by primary key.
 API_KEYS = {
@@ -182,8 +187,8 @@ def api_details() -> dict[str, int]:
     for report in reports.order_by("year"):
         named.update(_report_urls(report))
     urls = {url: API_QUERIES[name][1] for name, url in named.items()}
-    # the version; the report with its city; the figure checks
-    urls[f"{API}/reports/huaian/2023/checks/"] = 1 + 1 + CHECKS
+    # the version; the report with its city; the figure checks (and the indicators)
+    urls[f"{API}/reports/huaian/2023/checks/"] = 1 + 1 + CHECKS + INDICATORS
     return urls
 
 

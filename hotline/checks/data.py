@@ -22,6 +22,7 @@ from hotline.models import (
 from hotline.models.catalogue import translated
 from hotline.numbers import format_number
 from hotline.reading import ByKeys, KeyedInstances
+from hotline.reference import with_indicators
 
 from .intervals import Interval
 
@@ -92,9 +93,7 @@ RULES = KeyedInstances(
 OPERANDS = KeyedInstances(
     CheckOperand.objects.filter(rule__active=True).select_related("indicator__table__section")
 )
-FIGURES = KeyedInstances(
-    Figure.private_objects.select_related("indicator__table__section"), "report"
-)
+FIGURES = KeyedInstances(Figure.private_objects.all(), "report")
 APPEAL_COUNTS = KeyedInstances(
     AppealCount.private_objects.select_related("department", "category").ranked(), "report"
 )
@@ -124,7 +123,7 @@ class ReportData:
         prior_of = last_years(reports, drafts=drafts)
         wanted = {r.pk for r in reports} | {p.pk for p in prior_of.values() if p}
         figures_of: dict[int, dict[str, Figure]] = {pk: {} for pk in wanted}
-        for figure in FIGURES.among(list(wanted)):
+        for figure in with_indicators(FIGURES.among(list(wanted))):
             figures_of[figure.report_id][figure.indicator.code] = figure
         counts_of: dict[int, list[AppealCount]] = {r.pk: [] for r in reports}
         for count in APPEAL_COUNTS.among([r.pk for r in reports]):

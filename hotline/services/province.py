@@ -18,6 +18,8 @@ from django.db.models import Count, Q
 
 from hotline.checks import check_reports
 from hotline.models import AnnualReport, Figure, Indicator, Region, ReportTable
+from hotline.reading import instances
+from hotline.reference import with_indicators
 from hotline.roles import sees_drafts
 
 PROVINCE = "jiangsu"  # fixtures/regions.yaml: the province above the thirteen cities
@@ -109,8 +111,8 @@ def province_page(user, year: int, *, checks: bool = True) -> ProvincePage:
     drafts = None
     if sees_drafts(user):
         drafts = AnnualReport.private_objects.editable().filter(**in_province).count()
-    figures = Figure.public_objects.filter(report__in=[r.pk for r in reports]).select_related(
-        "indicator__table__section"
+    figures = with_indicators(
+        list(instances(Figure.public_objects.filter(report__in=[r.pk for r in reports])))
     )
     cells: dict[int, dict[int, Figure]] = {}
     indicators: dict[int, Indicator] = {}

@@ -21,6 +21,7 @@ from hotline.models import (
 )
 from hotline.models.catalogue import translated
 from hotline.reading import ByKeys, Reader
+from hotline.reference import with_indicators
 from hotline.roles import sees_drafts
 
 from .. import charts
@@ -69,10 +70,14 @@ class CitySummary:
 
 def index_page(user) -> list[CitySummary]:
     reports = list(visible_reports(user).order_by("region__order", "region__slug", "-year"))
-    figures = Figure.private_objects.filter(
-        report__in=AnnualReport.private_objects.visible_to(user).values("pk"),
-        indicator__code__in=HEADLINE_CODES,
-    ).select_related("indicator")
+    figures = with_indicators(
+        read_records(
+            Figure.private_objects.filter(
+                report__in=AnnualReport.private_objects.visible_to(user).values("pk"),
+                indicator__code__in=HEADLINE_CODES,
+            )
+        )
+    )
     by_report = defaultdict(dict)
     for figure in figures:
         by_report[figure.report_id][figure.indicator.code] = figure
@@ -107,13 +112,11 @@ class ReportPage:
     episode_total: Figure | None = None  # the printed number of episodes
 
 
-REPORT_FIGURES = KeyedRecords(
-    Figure.private_objects.select_related("indicator__table__section"), "report"
-)
+REPORT_FIGURES = KeyedRecords(Figure.private_objects.all(), "report")
 
 
 def report_figures(report) -> list[Figure]:
-    return REPORT_FIGURES(report.pk)
+    return with_indicators(REPORT_FIGURES(report.pk))
 
 
 TOP_DEPARTMENTS = KeyedRecords(
@@ -304,7 +307,7 @@ def report_page(user, report: AnnualReport) -> ReportPage:
             departments,
             categories,
             sharing,
-            trend_figures(TREND_FIGURES.among(list(years_of), HEADLINE_CODES)),
+            trend_figures(with_indicators(TREND_FIGURES.among(list(years_of), HEADLINE_CODES))),
         ),
         corrections=report_corrections(report),
         compared_with=checks.prior_report,
@@ -315,7 +318,7 @@ def report_page(user, report: AnnualReport) -> ReportPage:
 
 # The headline figures of a city's years (the trend charts).
 TREND_FIGURES = KeyedRecords(
-    Figure.private_objects.select_related("report", "indicator"), "report", "indicator__code"
+    Figure.private_objects.select_related("report"), "report", "indicator__code"
 )
 
 
@@ -329,10 +332,8 @@ def trend_figures(figures) -> dict[str, list[Figure]]:
 
 def table_figures(user, report, code: str) -> tuple[ReportTable, layout.Table]:
     """One catalogue table of a report. Raises ReportTable.DoesNotExist."""
-    figures = read_records(
-        Figure.private_objects.filter(report=report, indicator__table__code=code).select_related(
-            "indicator__table__section"
-        )
+    figures = with_indicators(
+        read_records(Figure.private_objects.filter(report=report, indicator__table__code=code))
     )
     if not figures:
         raise ReportTable.DoesNotExist(code)

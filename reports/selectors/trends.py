@@ -10,9 +10,11 @@ from hotline.models import (
     Region,
     ReportTable,
 )
+from hotline.reference import with_indicators
 
 from .. import charts
 from .report import HEADLINE_CODES
+from .streams import read_records
 
 
 @dataclass
@@ -38,10 +40,8 @@ class CityPage:
 
 
 def city_page(user, region: Region, reports: list[AnnualReport], selected_code=None) -> CityPage:
-    figures = list(
-        Figure.private_objects.filter(report__in=[r.pk for r in reports]).select_related(
-            "indicator__table__section"
-        )
+    figures = with_indicators(
+        read_records(Figure.private_objects.filter(report__in=[r.pk for r in reports]))
     )
     years = [r.pk for r in reports]
     cells: dict[int, dict[int, Figure]] = defaultdict(dict)

@@ -17,6 +17,7 @@ from reports.public_pages import (
     CATALOGUE,
     CHECKS,
     CITIES_FRESHNESS,
+    INDICATORS,
     api_detail_urls,
 )
 
@@ -75,7 +76,7 @@ def test_a_304_costs_no_query(data, anonymous, django_assert_num_queries):
 
 # version; the report with its city; the figure checks, kept by that version
 # (reports/public_pages.py: CHECKS)
-CHECKS_QUERIES = 1 + 1 + CHECKS
+CHECKS_QUERIES = 1 + 1 + CHECKS + INDICATORS
 
 
 def test_the_checks_cost_the_same_whatever_the_data(data, anonymous, django_assert_num_queries):
@@ -88,7 +89,7 @@ def test_the_checks_cost_the_same_whatever_the_data(data, anonymous, django_asse
 # version; the province with how many cities it has; its published reports of the year; their
 # figures; the versions of the cities' data and the figure checks of all of them at once
 # (reports/public_pages.py: CITIES_FRESHNESS, CHECKS)
-PROVINCE_QUERIES = 1 + 3 + CITIES_FRESHNESS + CHECKS
+PROVINCE_QUERIES = 1 + 3 + INDICATORS + CITIES_FRESHNESS + CHECKS
 
 
 def test_the_province_costs_the_same_whatever_the_data(

@@ -416,17 +416,21 @@ def test_a_change_in_points_that_implies_a_negative_rate_is_flagged():
 # 1 rules, 1 their operands, 1 last year's report, 1 the figures of both years, 1 the appeal
 # counts, 1 every record total (subqueries).
 QUERIES = 6
+# The figures' indicators and the reference version they are kept by (hotline.reference): read
+# afresh when a test has just written reference data (a report of a new city) in its own
+# transaction, which this process's memory never takes versions from.
+INDICATORS = 2
 
 
 def test_a_check_costs_the_same_queries_whatever_the_report(django_assert_num_queries, report_2023):
     small = f.report(2030)
-    with django_assert_num_queries(QUERIES):
+    with django_assert_num_queries(QUERIES + INDICATORS):
         check_report(small, drafts=False)
     from tests.reports.factories import make_report
 
     # A draft (staff's checks of a published report may be the public's, kept: see
     # test_checks_cached) with every figure of the 2023 report.
     big = make_report("nanjing", 2023, status=AnnualReport.Status.DRAFT)
-    with django_assert_num_queries(QUERIES):
+    with django_assert_num_queries(QUERIES + INDICATORS):
         result = check_report(big, drafts=True)
     assert result.checks_made > 100
