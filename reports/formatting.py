@@ -10,9 +10,11 @@ from django.conf import settings
 from django.template.defaultfilters import linebreaksbr
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from hotline.models.catalogue import translated
+from hotline.models.records import related
 from hotline.numbers import DASH, format_number
 from hotline.writers import SEPARATOR
 
@@ -195,18 +197,26 @@ def grid_html(grid, report, *, print=False) -> str:
 
 def downloads_html(report, code: str) -> str:
     """A table's links: its own page, its CSV, XLSX and JSON, and what its columns mean."""
-    slug, year = report.region.slug, report.year
-    table = url("reports:table", slug, year, code)
-    data = url("reports:table-data", slug, year, code)
-    csv, xlsx, json = (url("reports:table-download", slug, year, code, f) for f in FILES)
+    return _downloads_html(get_language(), *_url_base(), report.region.slug, report.year, code)
+
+
+@lru_cache(maxsize=8192)
+def _downloads_html(language, prefix, urlconf, slug, year, code) -> str:
+    # Remembered by the page's language and URL base (`language` is the active one): its
+    # translations and URLs asked Django for them a dozen times, a report's page 16 times.
+    table = _reverse(prefix, urlconf, "reports:table", (slug, year, code))
+    data = _reverse(prefix, urlconf, "reports:table-data", (slug, year, code))
+    csv, xlsx, json = (
+        _reverse(prefix, urlconf, "reports:table-download", (slug, year, code, f)) for f in FILES
+    )
     return mark_safe(
         '\n<p class="downloads">\n'
-        f'  <a href="{table}">{_("Link to this table")}</a>\n'
+        f'  <a href="{escape(table)}">{_("Link to this table")}</a>\n'
         f'  <span aria-hidden="true">·</span> {_("Download:")}\n'
-        f'  <a href="{csv}" download>CSV</a>\n'
-        f'  <a href="{xlsx}" download>XLSX</a>\n'
-        f'  <a href="{json}">JSON</a>\n'
-        f'  <span aria-hidden="true">·</span> <a href="{data}">'
+        f'  <a href="{escape(csv)}" download>CSV</a>\n'
+        f'  <a href="{escape(xlsx)}" download>XLSX</a>\n'
+        f'  <a href="{escape(json)}">JSON</a>\n'
+        f'  <span aria-hidden="true">·</span> <a href="{escape(data)}">'
         f"{_('What the columns mean')}</a>\n"
         "</p>\n"
     )
@@ -215,13 +225,14 @@ def downloads_html(report, code: str) -> str:
 def register_rows_html(requests, report, *, print=False) -> str:
     """The data-sharing register's rows (DataSharingRequest, their region, recipients and
     methods read with them): a report's page prints 25, the register's pages 50 a page."""
-    rows = []
+    rows, base = [], _url_base()
     for r in requests:
         scope = escape(r.scope)
         if not print:
-            link = url("reports:sharing-request", report.region.slug, report.year, r.line)
+            args = (report.region.slug, report.year, r.line)
+            link = escape(_reverse(*base, "reports:sharing-request", args))
             scope = f'<a href="{link}">{scope}</a>'
-        methods = SEPARATOR.join(escape(translated(m, "name")) for m in r.methods.all())
+        methods = SEPARATOR.join(escape(translated(m, "name")) for m in related(r, "methods"))
         rows.append(
             f'<tr data-line="{r.line}">\n'
             f'          <td class="num">{escape(circled(r.group_number))}</td>\n'
@@ -251,8 +262,14 @@ FILES = ("csv", "xlsx", "json")
 def url(viewname, *args) -> str:
     """reverse(), remembered: a report's page links to its tables' pages and downloads a
     hundred times, and each reverse() cost about 60 µs (issue 15)."""
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return escape(_reverse(get_script_prefix(), urlconf, viewname, args))
+    return escape(_reverse(*_url_base(), viewname, args))
+
+
+def _url_base() -> tuple[str, str]:
+    """What reverse() reads besides its arguments: the script prefix and the URLconf. Each is
+    a context-local lookup, which cost as much as the remembered reverse() itself: a loop
+    reads them once."""
+    return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
 
 
 @lru_cache(maxsize=8192)
