@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 
-from hotline import freshness
+from hotline import freshness, reference
 from hotline.models import (
     AnnualReport,
     AppealCategory,
@@ -482,15 +482,22 @@ CATALOGUE_PATHS = ("indicator__", "report__region__")
 
 def catalogue_labels() -> tuple[dict, dict]:
     """The words of every indicator and every region the rows copy, by id, named by their path
-    from a figure (`indicator__table__code`)."""
+    from a figure (`indicator__table__code`): the indicators' from the catalogue that every
+    page's figures are given (hotline.reference), the regions' read here."""
     columns, _plan = row_plan(FigureSerializer)
-    found = []
-    for model, prefix in ((Indicator, "indicator__"), (Region, "report__region__")):
-        paths = [c.removeprefix(prefix) for c in columns if c.startswith(prefix)]
-        rows = model.objects.order_by().values_list("pk", *paths)
-        names = [prefix + path for path in paths]
-        found.append({pk: dict(zip(names, values, strict=True)) for pk, *values in rows})
-    return tuple(found)
+    # Each indicator column's path from the indicator: "indicator__table__code" -> table, code.
+    walks = {c: c.split("__")[1:] for c in columns if c.startswith("indicator__")}
+    indicators = {
+        pk: {column: functools.reduce(getattr, walk, indicator) for column, walk in walks.items()}
+        for pk, indicator in reference.indicators().items()
+    }
+    prefix = "report__region__"
+    fields = [c.removeprefix(prefix) for c in columns if c.startswith(prefix)]
+    regions = {
+        pk: {prefix + field: value for field, value in zip(fields, values, strict=True)}
+        for pk, *values in Region.objects.order_by().values_list("pk", *fields)
+    }
+    return indicators, regions
 
 
 class ComputedChangeField(PrintedDecimalField):
