@@ -181,11 +181,17 @@ def postgres_database(url: str):
         execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+SECRET_KEY = secrets.token_urlsafe(32)
+
+
 def child_env(url: str, **extra) -> dict:
     env = {
         **os.environ,
         "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(32),
+        # One for the whole run: the staff session a step makes is signed with it, and the
+        # servers that the load test signs in to must read it (a key of their own made the
+        # session anonymous, and the staff line measured the public page).
+        "SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": url,
         "API_ANON_RATE": "off",  # the API's throttling would answer the load test with 429s
         # Loopback speaks plain HTTP; production's redirect to HTTPS would answer every 301.

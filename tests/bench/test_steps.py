@@ -137,3 +137,25 @@ def test_the_staff_session_step_signs_in_a_reviewer_who_sees_drafts(client):
     assert response.status_code == 200
     assert "private" in response["Cache-Control"] and "X-Page-Cache" not in response
     assert response.wsgi_request.user.username.startswith("bench-reviewer-")
+
+
+def test_the_staff_session_a_step_makes_signs_in_to_the_servers(settings, reviewer_user):
+    """The staff line of the load test sends the session cookie that the `staff_session`
+    step made in its process to gunicorn's: both must sign with the same secret, or the
+    server reads an anonymous visitor and the line measures the public page."""
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
+
+    from bench.run import child_env
+
+    settings.SECRET_KEY = child_env("sqlite:///steps.sqlite3")["SECRET_KEY"]
+    client = Client()
+    client.force_login(reviewer_user)
+    key = client.session.session_key
+    settings.SECRET_KEY = child_env("sqlite:///steps.sqlite3", GUNICORN_MAX_REQUESTS="0")[
+        "SECRET_KEY"
+    ]
+    session = SessionStore(key).load()
+    assert session[SESSION_KEY] == str(reviewer_user.pk)
+    assert session[HASH_SESSION_KEY] == reviewer_user.get_session_auth_hash()
