@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from hotline.models.catalogue import translated
+from hotline.models.catalogue import is_english, translated
 from hotline.models.records import related
 from hotline.numbers import DASH, format_number
 from hotline.writers import SEPARATOR
@@ -248,6 +248,31 @@ def register_rows_html(requests, report, *, print=False) -> str:
     if not rows:
         none = _("No data-sharing request was reported.")
         return mark_safe(f'<tr><td colspan="6">{none}</td></tr>')
+    return mark_safe("".join(rows))
+
+
+def ranked_rows_html(group: str, counts) -> str:
+    """A group of the TOP5 appeal categories (AppealCount, ranked): the group's name on its
+    first row, then each row's rank, category, appeals, share as published ("—" where none
+    was) and the marks of its figure checks (reports.footnotes)."""
+    english, rows = is_english(), []
+    for rank, count in enumerate(counts, start=1):
+        head = ""
+        if rank == 1:
+            head = f'<th scope="rowgroup" rowspan="{len(counts)}">{escape(group)}</th>'
+        share = DASH
+        if count.published_share is not None:
+            share = escape(format_number(count.printed_share))
+        marks = "".join(
+            f'<sup class="check-mark" title="{escape(note)}">⚠</sup>'
+            for note in getattr(count, "check_notes", ())
+        )
+        rows.append(
+            f'<tr>{head}<td class="num">{rank}</td><th scope="row">'
+            f"{escape(translated(count.category, 'name', english))}</th>"
+            f'<td class="num"><span class="value">{escape(format_number(count.count))}</span>'
+            f'</td><td class="num">{share}{marks}</td></tr>'
+        )
     return mark_safe("".join(rows))
 
 

@@ -103,6 +103,11 @@ def report_title(report):
     }
 
 
+@register.simple_tag
+def ranked_rows_html(group, counts):
+    return formatting.ranked_rows_html(group, counts)
+
+
 @register.simple_tag(takes_context=True)
 def register_rows_html(context, requests):
     return formatting.register_rows_html(requests, context["report"], print=_printed(context, None))

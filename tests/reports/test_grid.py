@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from hotline.layout import lay_out_table
-from hotline.models import Figure, ReportTable
+from hotline.models import AnnualReport, Figure, ReportTable
 from reports import formatting
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +159,43 @@ def test_a_table_laid_out_in_english_has_the_english_labels():
     assert (indicator.column_group, indicator.column_label) in {
         (c.group, c.label) for c in grid.columns
     }
+
+
+# The rows of the TOP5 categories as the template wrote them before ranked_rows_html.
+RANKED_ROWS_TEMPLATE = (
+    "{% load report_tags %}{% for count in counts %}<tr>{% if forloop.first %}"
+    '<th scope="rowgroup" rowspan="{{ counts|length }}">{{ appeal_type }}</th>{% endif %}'
+    '<td class="num">{{ forloop.counter }}</td><th scope="row">{{ count.category|label:"name" }}'
+    '</th><td class="num"><span class="value">{{ count.count|num }}</span></td><td class="num">'
+    "{% if count.published_share is not None %}{{ count.printed_share|num }}{% else %}—"
+    '{% endif %}{% for note in count.check_notes %}<sup class="check-mark" title="{{ note }}">'
+    "⚠</sup>{% endfor %}</td></tr>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_ranked_rows_are_written_as_the_template_wrote_them(language):
+    """reports.formatting.ranked_rows_html writes the TOP5 categories' rows of a report's
+    page: byte for byte the template's, with a share not published, a hostile name and the
+    checks' marks among them."""
+    from django.template import Context, Template
+
+    from hotline.checks import check_report
+    from reports.footnotes import annotate_ranked_rows
+    from reports.selectors.report import top_categories
+
+    report = AnnualReport.public_objects.get(region__slug="huaian", year=2023)
+    groups = top_categories(report)
+    annotate_ranked_rows(
+        [c for _group, rows in groups for c in rows], check_report(report, drafts=False)
+    )
+    counts = [c for _group, rows in groups for c in rows]
+    assert any(getattr(c, "check_notes", None) for c in counts)
+    counts[0].published_share = None
+    counts[1].category.name = counts[1].category.name_en = '<b>"x"</b> & y'
+    with translation.override(language):
+        for group, rows in groups:
+            context = Context({"appeal_type": group, "counts": rows})
+            assert formatting.ranked_rows_html(group, rows) == Template(
+                RANKED_ROWS_TEMPLATE
+            ).render(context)
