@@ -49,15 +49,29 @@ def figure_change(figure) -> Change | None:
         return None
     change = figure.printed_change
     magnitude = format_number(abs(change), figure.change_decimals)
+    words = _change_words(get_language())
     if figure.indicator.change_kind == figure.indicator.ChangeKind.POINTS:
-        amount = _("%(amount)s pp") % {"amount": magnitude}
+        amount = words["points"] % {"amount": magnitude}
     else:
         amount = f"{magnitude}%"
     if change > 0:
-        return Change("up", "↑", amount, _("up on last year by"))
+        return Change("up", "↑", amount, words["up"])
     if change < 0:
-        return Change("down", "↓", amount, _("down on last year by"))
-    return Change("flat", "", _("unchanged"), _("on last year:"))
+        return Change("down", "↓", amount, words["down"])
+    return Change("flat", "", words["unchanged"], words["flat"])
+
+
+@lru_cache(maxsize=16)
+def _change_words(language) -> dict[str, str]:
+    """The words of a change in the active language (`language`, its key): asked of Django once
+    per language rather than twice per figure (each a context-local lookup)."""
+    return {
+        "points": _("%(amount)s pp"),
+        "up": _("up on last year by"),
+        "down": _("down on last year by"),
+        "unchanged": _("unchanged"),
+        "flat": _("on last year:"),
+    }
 
 
 def change_text(figure) -> str:
@@ -225,14 +239,16 @@ def _downloads_html(language, prefix, urlconf, slug, year, code) -> str:
 def register_rows_html(requests, report, *, print=False) -> str:
     """The data-sharing register's rows (DataSharingRequest, their region, recipients and
     methods read with them): a report's page prints 25, the register's pages 50 a page."""
-    rows, base = [], _url_base()
+    rows, base, english = [], _url_base(), is_english()
     for r in requests:
         scope = escape(r.scope)
         if not print:
             args = (report.region.slug, report.year, r.line)
             link = escape(_reverse(*base, "reports:sharing-request", args))
             scope = f'<a href="{link}">{scope}</a>'
-        methods = SEPARATOR.join(escape(translated(m, "name")) for m in related(r, "methods"))
+        methods = SEPARATOR.join(
+            escape(translated(m, "name", english)) for m in related(r, "methods")
+        )
         rows.append(
             f'<tr data-line="{r.line}">\n'
             f'          <td class="num">{escape(circled(r.group_number))}</td>\n'
