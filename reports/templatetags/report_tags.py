@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from hotline import layout
@@ -10,8 +11,8 @@ register = template.Library()
 
 @register.simple_tag
 def cached_url(viewname, *args):
-    """{% url %}, remembered (reports.formatting.url)."""
-    return formatting.url(viewname, *args)
+    """{% url %}, remembered (reports.formatting.url, which escapes it as {% url %} is)."""
+    return mark_safe(formatting.url(viewname, *args))
 
 
 @register.simple_tag(takes_context=True)
