@@ -329,7 +329,9 @@ LIST_RESOURCES = (
 def report_resources(report) -> list[Resource]:
     """Every download of the report, described. Reads the report's figures with their
     catalogue (1 query) and the check rules with their operands (2)."""
-    figures = with_indicators(list(instances(Figure.private_objects.filter(report=report))))
+    figures = with_indicators(
+        list(instances(Figure.private_objects.filter(report=report), streamed=False))
+    )
     rules = _rules_by_indicator({f.indicator_id for f in figures})
     by_table: dict = {}
     for figure in figures:

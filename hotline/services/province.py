@@ -112,7 +112,11 @@ def province_page(user, year: int, *, checks: bool = True) -> ProvincePage:
     if sees_drafts(user):
         drafts = AnnualReport.private_objects.editable().filter(**in_province).count()
     figures = with_indicators(
-        list(instances(Figure.public_objects.filter(report__in=[r.pk for r in reports])))
+        list(
+            instances(
+                Figure.public_objects.filter(report__in=[r.pk for r in reports]), streamed=False
+            )
+        )
     )
     cells: dict[int, dict[int, Figure]] = {}
     indicators: dict[int, Indicator] = {}
