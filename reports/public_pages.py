@@ -63,8 +63,9 @@ PAGES = {
     "/reports/huaian/2023/tables/top5-categories.xlsx": FRESHNESS + REPORT + 1,
     # freshness; the report; count; the page of requests; recipients; methods
     "/reports/huaian/2023/tables/sharing-register/": FRESHNESS + REPORT + 4,
-    # freshness; the report; requests; recipients; methods (streamed side by side)
-    "/reports/huaian/2023/tables/sharing-register.json": FRESHNESS + REPORT + 3,
+    # freshness; the report; requests; recipients; methods (streamed side by side); and read
+    # apart, the objects they name: districts, units, methods (hotline.reading.ReadApart)
+    "/reports/huaian/2023/tables/sharing-register.json": FRESHNESS + REPORT + 3 + 3,
     # freshness; the report; documents; issuers
     "/reports/huaian/2023/tables/policy-documents/": FRESHNESS + REPORT + 2,
     # freshness; the report; episodes; their guests with departments
@@ -72,18 +73,21 @@ PAGES = {
     # freshness; filter choices (reports, departments); count; page; guests; the episode
     # totals of the reports that list no episode
     "/episodes/": FRESHNESS + 6,
-    # freshness; filter choices (reports, departments); episodes; guests (streamed side by side)
-    "/episodes.csv": FRESHNESS + 4,
+    # freshness; filter choices (reports, departments); episodes; guests (streamed side by
+    # side); apart: their reports, the guests' departments
+    "/episodes.csv": FRESHNESS + 4 + 2,
     # freshness; filter choices (reports, departments, districts, methods); count; page;
     # recipients; methods
     "/data-sharing/": FRESHNESS + 8,
     "/data-sharing/?method=network": FRESHNESS + 8,
-    "/data-sharing.xlsx": FRESHNESS + 7,
-    # the same, the CSV streamed: requests, recipients and methods read side by side
-    "/data-sharing.csv": FRESHNESS + 7,
+    # filter choices as above; requests, recipients and methods read side by side; apart:
+    # their reports, districts, units, methods
+    "/data-sharing.xlsx": FRESHNESS + 4 + 3 + 4,
+    "/data-sharing.csv": FRESHNESS + 4 + 3 + 4,
     # freshness; filter choices (reports, departments); count; page; issuers
     "/policies/": FRESHNESS + 5,
-    "/policies.json": FRESHNESS + 4,
+    # freshness; filter choices; documents; issuers; apart: their reports, the issuers
+    "/policies.json": FRESHNESS + 4 + 2,
     # freshness; the report; the record; its guests (episode) / recipients and methods
     "/reports/huaian/2022/episodes/1/": FRESHNESS + REPORT + 2,
     "/reports/huaian/2023/data-sharing/7/": FRESHNESS + REPORT + 3,
@@ -92,10 +96,11 @@ PAGES = {
     "/reports/huaian/2023/data/indicators.csv": OPEN_DATA,
     "/reports/huaian/2023/datapackage.json": OPEN_DATA,
     # the same, then every table's rows: the figures and the figure checks; TOP5 departments;
-    # TOP5 categories; requests, recipients, methods; documents, issuers; episodes (2023 has
-    # none, so no guests are read: 2022's package reads one more)
-    "/reports/huaian/2023/datapackage.zip": OPEN_DATA + 1 + CHECKS + 2 + 3 + 2 + 1,
-    "/reports/huaian/2022/datapackage.zip": OPEN_DATA + 1 + CHECKS + 2 + 3 + 2 + 2,
+    # TOP5 categories; requests, recipients, methods and apart their districts, units,
+    # methods; documents, issuers; episodes (2023 has none, so no guests are read: 2022's
+    # package reads one more)
+    "/reports/huaian/2023/datapackage.zip": OPEN_DATA + 1 + CHECKS + 2 + 3 + 3 + 2 + 1,
+    "/reports/huaian/2022/datapackage.zip": OPEN_DATA + 1 + CHECKS + 2 + 3 + 3 + 2 + 2,
     # The province's view: freshness; the province with how many cities it has; its cities'
     # published reports of the year; their figures; the indicators; then
     # every city's figure checks at once (hotline.checks.check_reports), the CHECKS queries

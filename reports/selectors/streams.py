@@ -4,7 +4,7 @@ from collections import defaultdict
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from hotline.models import (
     DataSharingRequest,
@@ -14,8 +14,11 @@ from hotline.models import (
 from hotline.reading import (
     ByKeys,
     KeyedInstances,
+    KeyReader,
     Reader,
+    apart_tree,
     instances,
+    read_apart,
     select_related_tree,
     value_rows,
 )
@@ -146,9 +149,17 @@ def _with_relations(records: list, kind: str | None, db) -> list:
     return records
 
 
-def _relation_reader(links, target, db, start, reads) -> Reader:
+def _relation_reader(links, target, db, start, reads, among=None) -> Reader | KeyReader:
     """What makes a to-many relation's objects from the rows that link them to their records:
-    the related object on each row (`target`), made once, or else the row itself."""
+    the related object on each row (`target`), made once, or else the row itself. With
+    `among` (the list's records, for a long list), the related objects are read apart
+    (ReadApart), the rows holding their keys alone."""
+    if among is not None:
+        tree = select_related_tree(links)
+        if target:
+            return read_apart(links, target, tree[target], among, reads).reader(target, start)
+        tree = {name: read_apart(links, name, sub, among, reads) for name, sub in tree.items()}
+        return Reader(links.model, "", tree, db, start, reads=reads)
     if target:
         model = links.model._meta.get_field(target).related_model
         tree = select_related_tree(links).get(target, {})
@@ -168,13 +179,15 @@ def stream_records(kind: str, queryset):
     keys = [f"_key{i}" for i in range(width)]
     queryset = queryset.prefetch_related(None)  # prefetching would query once per chunk
     db = queryset.db
-    read_record = Reader(queryset.model, "", select_related_tree(queryset), db, width, reads=reads)
+    # The few hundred reports, regions and units that 100,000 rows name are read apart, by a
+    # query each, rather than joined onto every row (ReadApart).
+    read_record = Reader(queryset.model, "", apart_tree(queryset, reads), db, width, reads=reads)
     records = _keyed(queryset, ordering).values_list(*keys, *read_record.paths)
     ids = queryset.order_by().values("pk")
     streams, pending = [], []
     for name, (rows, link, target, within) in relations.items():
         paths = [("-" if o.startswith("-") else "") + f"{link}__{o.lstrip('-')}" for o in ordering]
-        read = _relation_reader(rows, target, db, width, reads)
+        read = _relation_reader(rows, target, db, width, reads, Q(**{f"{link}__in": ids}))
         related = _keyed(rows.filter(**{f"{link}__in": ids}), paths, *within)
         related = value_rows(related.values_list(*keys, *read.paths), read, width)
         # One record's rows are together, its pk their last key (every ordering ends in pk).

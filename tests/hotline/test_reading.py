@@ -220,3 +220,31 @@ def test_with_no_reader_the_values_are_converted_here():
         rows = [tuple(row) for row in by_keys.rows(pks)]
         assert rows == list(figures.filter(pk__in=pks).values_list("pk", "value"))
         assert all(type(value) is Decimal for _pk, value in rows)
+
+
+def test_objects_read_apart_are_read_once_and_a_key_read_after_them_alone(
+    django_assert_num_queries,
+):
+    """ReadApart: the objects the list names in one query, the first time one is asked for;
+    one named by a record written since (not among them) is read then, by itself."""
+    from django.db.models import Q
+
+    from hotline.models import Region
+    from hotline.reading import ReadApart
+
+    requests = DataSharingRequest.public_objects.all()
+    named = set(requests.values_list("region", flat=True))
+    other = Region.objects.exclude(pk__in=named).filter(parent__isnull=False).first()
+    apart = ReadApart(
+        Region.objects.select_related("parent"), Q(pk__in=requests.values("region")), {}
+    )
+    with django_assert_num_queries(1):
+        found = [apart(pk) for pk in [*named, *named, None]]
+    assert [r.pk for r in found[:-1]] == [*named, *named] and found[-1] is None
+    assert found[0] is found[len(named)]  # made once
+    assert set(apart.known) == named
+    with django_assert_num_queries(1):
+        late = apart(other.pk)
+    assert (late.pk, late.name, late.parent_id) == (other.pk, other.name, other.parent_id)
+    with django_assert_num_queries(0):
+        assert apart(other.pk) is late and late.parent.pk == other.parent_id  # joined
