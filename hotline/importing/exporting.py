@@ -19,9 +19,13 @@ CHUNK = 2000
 def rows(spec: Spec, queryset, chunk_size=CHUNK):
     """The export columns' values of each record, read a chunk at a time."""
     columns = spec.export_columns
-    # Read as values (hotline.reading): Model.__init__ was a third of the export.
-    records = reading.instances(queryset.select_related(None).prefetch_related(None))
-    related = Related(spec.model, spec.select_related, spec.prefetch_related)
+    # Read as values (hotline.reading): Model.__init__ was a third of the export. The few
+    # reports and regions that the records name are read apart, once each.
+    queryset = queryset.select_related(None)
+    if spec.select_related:  # with no names, select_related() would follow every foreign key
+        queryset = queryset.select_related(*spec.select_related)
+    records = reading.instances(queryset.prefetch_related(None), apart=True)
+    related = Related(spec.model, spec.prefetch_related)
     while chunk := list(islice(records, chunk_size)):
         related.fill(chunk)
         for obj in chunk:
@@ -29,27 +33,15 @@ def rows(spec: Spec, queryset, chunk_size=CHUNK):
 
 
 class Related:
-    """Each record's related objects as select_related() (`joined`) and prefetch_related()
-    (`linked`, many-to-many: in their model's order) give them, each read once for the whole
-    export, the links in one query a relation for a chunk of records. Through the ORM's joins
-    and prefetching, every record made its own copy of its report, city and level, an object
-    per link, and a manager and a queryset: the admin's export of 30,000 data-sharing requests
-    took 11 s, 11-18 × the plain csv.writer floor; read here, 2.2-2.5 s (SQLite). Read per
-    chunk, not merged in order as the public downloads' streams are (reports.selectors.
-    streams): the admin's export keeps the list's order, by whichever column it is sorted."""
+    """Each record's to-many related objects as prefetch_related() gives them (in their
+    model's order), each object read once for the whole export, the links in one query a
+    relation for a chunk of records. Through the ORM's prefetching, every record made an object
+    per link, a manager and a queryset: the admin's export of 30,000 data-sharing requests took
+    11 s, 11-18 × the plain csv.writer floor. Read per chunk, not merged in order as the public
+    downloads' streams are (reports.selectors.streams): the admin's export keeps the list's
+    order, by whichever column it is sorted."""
 
-    def __init__(self, model, joined, linked):
-        paths = {}
-        for path in joined:
-            name, _, rest = path.partition("__")
-            paths.setdefault(name, set()).update([rest] if rest else [])
-        self.joined = []
-        for name, rests in paths.items():
-            field = model._meta.get_field(name)
-            found = field.related_model._base_manager.all()
-            if rests:  # select_related() with no names would follow every foreign key
-                found = found.select_related(*rests)
-            self.joined.append((field, found, {}))
+    def __init__(self, model, linked):
         self.linked = []
         for name in linked:
             field = model._meta.get_field(name)
@@ -61,14 +53,6 @@ class Related:
             self.linked.append((name, pairs, field.related_model._base_manager, {}))
 
     def fill(self, records):
-        for field, found, known in self.joined:
-            keys = {getattr(record, field.attname) for record in records}
-            missing = keys - known.keys() - {None}
-            if missing:
-                known.update(found.in_bulk(missing))
-            for record in records:
-                key = getattr(record, field.attname)
-                field.set_cached_value(record, None if key is None else known[key])
         pks = [record.pk for record in records]
         for name, pairs, manager, known in self.linked:
             links = pairs.rows(pks)
