@@ -168,3 +168,27 @@ def test_the_three_write_a_figure_alike(client, report_2023):
     document = json.loads(_body(client.get("/reports/huaian/2023/tables/calls.json")))
     rate = next(r for r in document["rows"] if r["indicator"] == "calls.inbound.answer_rate_30s")
     assert rate["value"] == "92.30"
+
+
+class _Text(str):
+    pass
+
+
+def test_a_rows_cells_are_written_as_each_cell_alone_would_be():
+    """iter_csv writes the commonest kinds of a row without csv_cell's call (csv_row): the
+    bytes are the ones each cell written alone makes, whatever its kind."""
+    aware = datetime.datetime(2023, 5, 1, 8, 30, tzinfo=datetime.UTC)
+    cells = [*DANGEROUS, "淮安市", "", _Text("=x"), 7, -3, 0, True, False, None, 1.5,
+             Decimal("92.30"), Decimal("1E+2"), datetime.date(2023, 1, 1), aware,
+             ["市公安局", "=市教育局"], ["a", None, 3], ("x", "y"), [{"a": 1}], {"k": "v"}, [],
+             _Text("-1")]  # fmt: skip
+
+    def written(rows):
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        return out.getvalue()
+
+    table = writers.Table("t", [(str(n), str(n)) for n in range(len(cells))], [cells])
+    body = b"".join(writers.iter_csv(table)).decode("utf-8").split("\r\n", 1)[1]
+    assert body == written([[writers.csv_cell(cell) for cell in cells]])
+    assert "'=x" in body and "true" in body and "100" in body and "2023-05-01T08:30:00" in body
