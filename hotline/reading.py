@@ -139,16 +139,15 @@ class KeyReader:
         return self.apart(row[self.start])
 
 
-def read_apart(queryset, name, tree, among, reads) -> ReadApart:
+def _read_apart(queryset, name, tree, reads) -> ReadApart:
     """The objects that the foreign key `name` of the queryset's rows names, with their own
-    select_related `tree` and the fields `reads` names under `name`, read apart (ReadApart):
-    those of the rows (or of those that the filter `among` keeps)."""
+    select_related `tree` and the fields `reads` names under `name`, read apart (ReadApart)."""
     model = queryset.model._meta.get_field(name).related_model
     objects = model._base_manager.all()
     if tree:
         objects = objects.select_related(*_paths(tree))
     # A subquery's order is dropped unless it is sliced (the admin exports a slice too).
-    named = (queryset if among is None else queryset.filter(among)).values(name)
+    named = queryset.values(name)
     under = {
         path.removeprefix(name).removeprefix("__"): fields
         for path, fields in (reads or {}).items()
@@ -165,9 +164,9 @@ def _paths(tree: dict, prefix: str = ""):
 
 def apart_tree(queryset, reads=None) -> dict:
     """The queryset's select_related tree, its first foreign keys' objects read apart
-    (read_apart): a Reader's tree for a long list."""
+    (_read_apart): a Reader's tree for a long list."""
     return {
-        name: read_apart(queryset, name, tree, None, reads)
+        name: _read_apart(queryset, name, tree, reads)
         for name, tree in select_related_tree(queryset).items()
     }
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import F, Q
+from django.db.models import F
 
 from hotline.models import (
     DataSharingRequest,
@@ -18,7 +18,6 @@ from hotline.reading import (
     Reader,
     apart_tree,
     instances,
-    read_apart,
     select_related_tree,
     value_rows,
 )
@@ -149,16 +148,15 @@ def _with_relations(records: list, kind: str | None, db) -> list:
     return records
 
 
-def _relation_reader(links, target, db, start, reads, among=None) -> Reader | KeyReader:
+def _relation_reader(links, target, db, start, reads, apart=False) -> Reader | KeyReader:
     """What makes a to-many relation's objects from the rows that link them to their records:
-    the related object on each row (`target`), made once, or else the row itself. With
-    `among` (the list's records, for a long list), the related objects are read apart
-    (ReadApart), the rows holding their keys alone."""
-    if among is not None:
-        tree = select_related_tree(links)
+    the related object on each row (`target`), made once, or else the row itself. `apart`
+    (for a long list): the objects those rows name read apart (ReadApart), the rows holding
+    their keys alone."""
+    if apart:
+        tree = apart_tree(links, reads)
         if target:
-            return read_apart(links, target, tree[target], among, reads).reader(target, start)
-        tree = {name: read_apart(links, name, sub, among, reads) for name, sub in tree.items()}
+            return tree[target].reader(target, start)
         return Reader(links.model, "", tree, db, start, reads=reads)
     if target:
         model = links.model._meta.get_field(target).related_model
@@ -187,8 +185,9 @@ def stream_records(kind: str, queryset):
     streams, pending = [], []
     for name, (rows, link, target, within) in relations.items():
         paths = [("-" if o.startswith("-") else "") + f"{link}__{o.lstrip('-')}" for o in ordering]
-        read = _relation_reader(rows, target, db, width, reads, Q(**{f"{link}__in": ids}))
-        related = _keyed(rows.filter(**{f"{link}__in": ids}), paths, *within)
+        rows = rows.filter(**{f"{link}__in": ids})
+        read = _relation_reader(rows, target, db, width, reads, apart=True)
+        related = _keyed(rows, paths, *within)
         related = value_rows(related.values_list(*keys, *read.paths), read, width)
         # One record's rows are together, its pk their last key (every ordering ends in pk).
         by_record = ((pk, list(items)) for pk, items in groupby(related, itemgetter(width - 1)))
