@@ -126,8 +126,6 @@ def csv_cell(value) -> str:
         return repr(value)
     if value is None:
         return ""
-    if kind is list:
-        return neutralise(_text(value))
     if kind is date:
         return value.isoformat()
     if isinstance(value, bool):
