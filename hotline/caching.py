@@ -76,14 +76,18 @@ def respond(
         return response
     fresh = freshness.read(scopes)
     request.freshness = fresh
-    version = f"{fresh.token}|{RENDER_VERSION}|{variant}"
-    seed = f"{version}|{get_language()}|{request.get_full_path()}"
-    etag = f'"{hashlib.sha256(seed.encode()).hexdigest()[:32]}"'
+    key = page_key(request, f"{fresh.token}|{RENDER_VERSION}|{variant}")
+    etag = f'"{key.removeprefix(KEY_PREFIX)[:32]}"'  # the key's own digest: one hash for both
     stamp = int(fresh.last_modified.timestamp()) if fresh.last_modified else None
-    response = get_conditional_response(request, etag=etag, last_modified=stamp)
+    response = None
+    if any(header in request.META for header in CONDITIONAL_HEADERS):
+        response = get_conditional_response(request, etag=etag, last_modified=stamp)
+    public = not request.user.is_authenticated
     if response is None:
         if store and request.method == "GET" and settings.PAGE_CACHE_SECONDS > 0:
-            response = fetch_or_render(request, version, render)
+            response = fetch_or_render(request, key, render, finished=public)
+            if response.finished:
+                return response
         else:
             response = render()
     if response.status_code in (200, 304):
@@ -92,13 +96,27 @@ def respond(
             response["Last-Modified"] = http_date(stamp)
     if "no-store" in response.get("Cache-Control", ""):
         pass  # a passing answer (202 "生成中", hotline.download_store): kept by no one
-    elif request.user.is_authenticated:
-        patch_cache_control(response, private=True, no_cache=True)
-    else:
+    elif public:
         patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_MAX_AGE)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
     # A shared cache must not hand an anonymous copy to a signed-in client, or back.
     patch_vary_headers(response, ("Cookie", "Authorization"))
+    kept = getattr(response, "kept", None)
+    if kept is not None and public:
+        # What the lines above make of this stored copy for every anonymous reader, who gets
+        # it as it is from now on: they were half of a hit.
+        kept["finished"] = list(response.items())
     return response
+
+
+# Without any of these, get_conditional_response() has nothing to answer but the response.
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 
 def canonical_query(request, reads: frozenset[str]) -> None:
@@ -118,10 +136,13 @@ def canonical_query(request, reads: frozenset[str]) -> None:
         raw.META["QUERY_STRING"] = query
 
 
+KEY_PREFIX = "page:"
+
+
 def page_key(request, version: str) -> str:
     """The cache key of a response: what it shows (version), its URL and its language."""
     seed = f"{version}|{get_language()}|{request.get_full_path()}"
-    return "page:" + hashlib.sha256(seed.encode()).hexdigest()
+    return KEY_PREFIX + hashlib.sha256(seed.encode()).hexdigest()
 
 
 class Recent:
@@ -171,12 +192,15 @@ RENDER_WAIT_SECONDS = 20
 RENDER_POLL_SECONDS = 0.05
 
 
-def fetch_or_render(request, version: str, render: Callable[[], HttpResponse]) -> HttpResponse:
-    """The stored response for this request at this version, or `render()`'s, then stored.
+def fetch_or_render(
+    request, key: str, render: Callable[[], HttpResponse], *, finished: bool = False
+) -> HttpResponse:
+    """The stored response under `key` (page_key), or `render()`'s, then stored.
 
-    Only complete 200 responses are stored; a streamed one is passed through.
+    Only complete 200 responses are stored; a streamed one is passed through. A stored copy's
+    response is `finished` when asked for and respond() has finished one for an anonymous
+    reader before: its headers are those.
     """
-    key = page_key(request, version)
     stored = _stored(key)
     if stored is None:
         lock = "render:" + key
@@ -193,12 +217,14 @@ def fetch_or_render(request, version: str, render: Callable[[], HttpResponse]) -
     content = stored["content"]
     if stored["csrf"]:  # known when stored: searching the page on every hit cost a tenth of it
         content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-    response = HttpResponse(content)
-    for header, value in stored["headers"]:
-        response[header] = value
+    headers = stored.get("finished") if finished else None
+    response = HttpResponse(content, headers=headers or stored["headers"])
     # Sent instead of the body to a client that accepts gzip (hotline.middleware).
     response.compressed = stored["gzip"]
-    response["X-Page-Cache"] = "hit"
+    response.finished = headers is not None
+    if headers is None:
+        response["X-Page-Cache"] = "hit"
+        response.kept = stored
     return response
 
 
@@ -236,4 +262,5 @@ def _render_and_store(key: str, render: Callable[[], HttpResponse]) -> HttpRespo
         cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
         response.compressed = stored["gzip"]
         response["X-Page-Cache"] = "miss"
+    response.finished = False
     return response

@@ -138,10 +138,21 @@ def _stored_versions(scopes) -> dict:
     return {scope: (token, at) for scope, token, at in rows}
 
 
+# Each set of versions' Freshness, made once: a page served from the cache asks on every hit.
+_made_freshness: dict[frozenset, Freshness] = {}
+
+
 def _freshness(found: dict) -> Freshness:
-    seed = "|".join(f"{scope}={found[scope][0]}" for scope in sorted(found))
-    stamps = [at for _token, at in found.values() if at is not None]
-    return Freshness(hashlib.sha1(seed.encode()).hexdigest(), max(stamps) if stamps else None)
+    versions = frozenset(found.items())
+    made = _made_freshness.get(versions)
+    if made is None:
+        seed = "|".join(f"{scope}={found[scope][0]}" for scope in sorted(found))
+        stamps = [at for _token, at in found.values() if at is not None]
+        made = Freshness(hashlib.sha1(seed.encode()).hexdigest(), max(stamps) if stamps else None)
+        if len(_made_freshness) >= 10_000:  # versions move for ever; the old are never asked
+            _made_freshness.clear()
+        _made_freshness[versions] = made
+    return made
 
 
 # With a cache that every process shares (Redis), versions are kept in it: a cached page, or

@@ -87,7 +87,9 @@ def test_a_stored_page_with_a_readers_token_is_compressed_for_each_reader(rf):
 
     def served(request):
         CsrfViewMiddleware(lambda r: None).process_request(request)
-        response = caching.fetch_or_render(request, "v1", lambda: page(request))
+        response = caching.fetch_or_render(
+            request, caching.page_key(request, "v1"), lambda: page(request)
+        )
         compressed = CompressionMiddleware(lambda r: response).process_response(request, response)
         return compressed, request.META["CSRF_COOKIE"]
 

@@ -218,7 +218,9 @@ def test_one_render_of_a_page_at_a_time_the_others_wait_for_its_copy(rf, monkeyp
         return HttpResponse(b"page")
 
     def visit(results):
-        results.append(caching.fetch_or_render(rf.get(URL), "v1", render))
+        results.append(
+            caching.fetch_or_render(rf.get(URL), caching.page_key(rf.get(URL), "v1"), render)
+        )
 
     results = []
     first = threading.Thread(target=visit, args=(results,))
@@ -238,7 +240,9 @@ def test_a_render_that_stores_nothing_releases_the_waiters(rf, monkeypatch):
     monkeypatch.setattr(caching, "RENDER_POLL_SECONDS", 0.01)
     cache.add("render:" + caching.page_key(rf.get(URL), "v1"), 1, 60)  # another's render
     threading.Timer(0.2, cache.clear).start()  # ... that ends with a 404: nothing stored
-    response = caching.fetch_or_render(rf.get(URL), "v1", lambda: HttpResponse(b"mine"))
+    response = caching.fetch_or_render(
+        rf.get(URL), caching.page_key(rf.get(URL), "v1"), lambda: HttpResponse(b"mine")
+    )
     assert response.content == b"mine" and response["X-Page-Cache"] == "miss"
 
 
@@ -253,7 +257,9 @@ def test_a_stored_page_with_a_form_carries_each_readers_own_csrf_token(rf):
 
     def served(request):
         CsrfViewMiddleware(lambda r: None).process_request(request)
-        response = caching.fetch_or_render(request, "v1", lambda: page(request))
+        response = caching.fetch_or_render(
+            request, caching.page_key(request, "v1"), lambda: page(request)
+        )
         return response, request.META["CSRF_COOKIE"]
 
     stored, first_secret = served(rf.get(URL))
@@ -261,6 +267,30 @@ def test_a_stored_page_with_a_form_carries_each_readers_own_csrf_token(rf):
     assert (stored["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
     token = re.search(rb'value="([^"]+)"', hit.content)[1].decode()
     assert _unmask_cipher_token(token) == second_secret != first_secret
+
+
+def test_an_anonymous_hit_is_sent_with_the_headers_made_for_the_first(client, monkeypatch):
+    """A stored page's public headers (its ETag, Last-Modified, Cache-Control, Vary) are the
+    same for every anonymous reader of that version: made once, on its first hit."""
+    client.get(URL)
+    first = client.get(URL)
+    made = []
+    monkeypatch.setattr(caching, "patch_cache_control", lambda *args, **kw: made.append(args))
+    monkeypatch.setattr(caching, "http_date", lambda *args: made.append(args))
+    again = client.get(URL)
+    assert made == [] and again["X-Page-Cache"] == "hit"
+    for header in ("ETag", "Last-Modified", "Cache-Control", "Vary", "Content-Type"):
+        assert again[header] == first[header], header
+
+
+def test_a_signed_in_reader_is_never_sent_the_anonymous_readers_headers(client, django_user_model):
+    client.get(URL)
+    client.get(URL)  # the anonymous readers' headers made
+    reader = Client()
+    reader.force_login(django_user_model.objects.create_user("reader", is_staff=True))
+    hit = reader.get(URL)
+    assert hit["X-Page-Cache"] == "hit" and hit["Cache-Control"] == "private, no-cache"
+    assert client.get(URL)["Cache-Control"] == "public, max-age=300"
 
 
 def test_the_cache_can_be_turned_off(client, settings):
