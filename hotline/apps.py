@@ -1,3 +1,5 @@
+import gc
+
 from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +13,15 @@ class HotlineConfig(AppConfig):
     verbose_name = _("Hotline records")
 
     def ready(self):
+        from django.conf import settings
+
         from hotline import freshness
 
         freshness.connect_receivers()
+        # Python collects its young objects every 700 allocations: a page's render or an
+        # export's rows then promoted thousands of objects still in use, which made full
+        # collections of every object the process keeps (README "Performance").
+        gc.set_threshold(settings.GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 class AxesConfig(axes_apps.AppConfig):

@@ -161,6 +161,11 @@ if _postgresql and DATABASE_PREPARE_THRESHOLD != "off":
         server_side_binding=True, prepare_threshold=int(DATABASE_PREPARE_THRESHOLD)
     )
 
+# Allocations between two collections of Python's youngest objects (700 is Python's own; 0
+# turns automatic collection off), set by hotline.apps in every process of the site: README
+# "Performance" measures what 700 cost a render and an export.
+GC_YOUNG_THRESHOLD = int(os.environ.get("GC_YOUNG_THRESHOLD", "10000"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -1,7 +1,11 @@
 """The documented way to run the site: gunicorn.conf.py, and the bounds it and the settings set."""
 
+import gc
+import os
 import re
 import runpy
+import subprocess
+import sys
 
 from django.conf import settings
 
@@ -36,3 +40,19 @@ def test_the_readme_runs_a_worker_for_every_queue():
 
 def test_each_process_keeps_a_bounded_page_cache_without_redis():
     assert settings.CACHES["default"]["OPTIONS"]["MAX_ENTRIES"] == 100
+
+
+def test_every_process_of_the_site_collects_its_young_objects_less_often(tmp_path):
+    """Every process that loads the site (gunicorn's workers, db_worker, the commands) has the
+    young generation's threshold of GC_YOUNG_THRESHOLD, not Python's 700."""
+    assert gc.get_threshold()[0] == settings.GC_YOUNG_THRESHOLD == 10_000
+    env = {**os.environ, "GC_YOUNG_THRESHOLD": "1234", "DATABASE_URL": f"sqlite:///{tmp_path}/x"}
+    shown = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", "import gc; print(gc.get_threshold())"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert shown.strip().splitlines()[-1] == "(1234, 10, 10)"
