@@ -26,7 +26,7 @@ setup: $(VENV)/.installed
 # of background jobs (imports; the downloads readers wait for: PDFs, the province's workbook),
 # stopped with it.
 PORT ?= 8000
-WORKER = $(MANAGE) db_worker --no-reload --interval 0.5 --queue-name
+WORKER = $(MANAGE) db_worker --no-reload --interval 0.25 --queue-name
 serve: setup
 	$(MANAGE) ensure_admin
 	$(WORKER) default & imports=$$!; \

@@ -271,9 +271,7 @@ class Site:
         # then the file) on the downloads queue; the imports' (the import here runs in the
         # foreground, import_records, but a site serves both).
         self.job_workers = [
-            load.db_worker(
-                self.env, queue=queue, interval=0.5, stdout=self._log, stderr=subprocess.STDOUT
-            )
+            load.db_worker(self.env, queue=queue, stdout=self._log, stderr=subprocess.STDOUT)
             for queue in ("default", "downloads")
         ]
         deadline = time.monotonic() + 60

@@ -48,9 +48,6 @@ ADMIN_LINES = 4_000_000
 COPY_LINES = 5_000_000
 BATCH = 2000
 ADMIN_IMPORT = "/admin/hotline/datasharingrequest/import/"
-# The worker's poll of its queue when idle: db_worker's default, as the deployed service runs it
-# (README, "Deploying"); a job waits up to this long before a worker takes it.
-WORKER_INTERVAL = 1.0
 SAMPLE_SECONDS = 0.02  # how often the job's progress file is looked at
 
 
@@ -469,7 +466,6 @@ def admin_import_job(args, *, worker_env=None) -> dict:
         worker = load.db_worker(
             env,
             queue="default",  # the imports' queue
-            interval=WORKER_INTERVAL,
             text=True,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
