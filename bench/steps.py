@@ -6,6 +6,7 @@ The database is the one DATABASE_URL names (the runner points it at a scratch da
 
 import argparse
 import csv
+import importlib
 import itertools
 import json
 import os
@@ -15,8 +16,6 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-
-import django
 
 from bench import load
 
@@ -758,7 +757,9 @@ def main(argv=None):
     parser.add_argument("--url")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
-    django.setup()
+    # The site as gunicorn's master loads it before forking the workers that serve it (its
+    # views imported, its templates compiled): a first request here is a deployed worker's.
+    importlib.import_module("hotline.wsgi")
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # the test client's host name is allowed, as in tests
