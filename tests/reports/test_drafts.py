@@ -2,7 +2,15 @@
 
 import pytest
 
-from hotline.models import AnnualReport, PolicyDocument
+from hotline.models import (
+    AnnualReport,
+    DataSharingRequest,
+    Department,
+    EpisodeGuest,
+    LivestreamEpisode,
+    PolicyDocument,
+    Region,
+)
 
 from .factories import make_report
 
@@ -117,3 +125,38 @@ def test_the_trend_charts_show_published_years_to_the_public_and_drafts_to_staff
     assert years == [2022, 2023] and labels and all("2024" not in "".join(lb) for lb in labels)
     years, labels = trends(staff)
     assert years == [2022, 2023, 2024] and all("2024" in "".join(lb) for lb in labels)
+
+
+def test_the_record_lists_offer_what_published_records_name_never_what_a_draft_does(
+    outsider, drafts
+):
+    """Each record list's filter offers the units, and the register its districts, that the
+    published records name, each once and in the units' order; one that only a draft names is
+    not offered (its name would tell of the draft)."""
+    city = drafts.region
+    district = Region.objects.create(
+        slug="draft-only", name="草稿区", level=Region.Level.DISTRICT, parent=city, order=999
+    )
+    unit = Department.objects.create(region=district, name="草稿专属局", kind="government")
+    request = DataSharingRequest.private_objects.filter(report=drafts).first()
+    DataSharingRequest.private_objects.filter(pk=request.pk).update(region=district)
+    request.recipients.add(unit)
+    PolicyDocument.private_objects.filter(report=drafts).first().issuers.add(unit)
+    episode = LivestreamEpisode.private_objects.filter(report=drafts).first()
+    EpisodeGuest.objects.create(episode=episode, department=unit)
+    guests = EpisodeGuest.objects.filter(episode__report__status=Status.PUBLISHED)
+    published = {
+        "/data-sharing/": DataSharingRequest.public_objects.values("recipients"),
+        "/policies/": PolicyDocument.public_objects.values("issuers"),
+        "/episodes/": guests.values("department"),
+    }
+    forms = {url: outsider.get(url).context["form"] for url in published}
+    for url, named in published.items():
+        offered = [value for value, _label in forms[url].fields["department"].choices][1:]
+        units = Department.objects.filter(pk__in=named).order_by("region__order", "name", "pk")
+        assert offered == list(units.values_list("pk", flat=True)), url
+        assert unit.pk not in offered
+    choices = forms["/data-sharing/"].fields["district"].choices
+    districts = {value for value, _label in choices} - {""}
+    named = DataSharingRequest.public_objects.values_list("region__slug", flat=True)
+    assert districts == set(named) and "draft-only" not in districts
