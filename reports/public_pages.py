@@ -70,22 +70,24 @@ PAGES = {
     "/reports/huaian/2023/tables/policy-documents/": FRESHNESS + REPORT + 2,
     # freshness; the report; episodes; their guests with departments
     "/reports/huaian/2022/tables/episodes/": FRESHNESS + REPORT + 2,
-    # freshness; filter choices (reports, departments); count; page; guests; the episode
-    # totals of the reports that list no episode
-    "/episodes/": FRESHNESS + 6,
+    # freshness; filter choices (reports, departments); count; the page's keys, then its
+    # rows (selectors.ListPaginator); guests; the episode totals of the reports that list no
+    # episode
+    "/episodes/": FRESHNESS + 7,
     # freshness; filter choices (reports, departments); episodes; guests (streamed side by
     # side); apart: their reports, the guests' departments
     "/episodes.csv": FRESHNESS + 4 + 2,
-    # freshness; filter choices (reports, departments, districts, methods); count; page;
-    # recipients; methods
-    "/data-sharing/": FRESHNESS + 8,
-    "/data-sharing/?method=network": FRESHNESS + 8,
+    # freshness; filter choices (reports, departments, districts, methods); count; the
+    # page's keys, then its rows; recipients; methods
+    "/data-sharing/": FRESHNESS + 9,
+    "/data-sharing/?method=network": FRESHNESS + 9,
     # filter choices as above; requests, recipients and methods read side by side; apart:
     # their reports, districts, units, methods
     "/data-sharing.xlsx": FRESHNESS + 4 + 3 + 4,
     "/data-sharing.csv": FRESHNESS + 4 + 3 + 4,
-    # freshness; filter choices (reports, departments); count; page; issuers
-    "/policies/": FRESHNESS + 5,
+    # freshness; filter choices (reports, departments); count; the page's keys, then its
+    # rows; issuers
+    "/policies/": FRESHNESS + 6,
     # freshness; filter choices; documents; issuers; apart: their reports, the issuers
     "/policies.json": FRESHNESS + 4 + 2,
     # freshness; the report; the record; its guests (episode) / recipients and methods

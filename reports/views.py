@@ -359,8 +359,7 @@ def _list_view(kind, template, url_name):
     @site_page(reads=(*FILTER_PARAMETERS, "page"))
     def view(request):
         form, queryset = _record_list(request, kind)
-        paginator = Paginator(queryset, PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+        page = selectors.ListPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return render(

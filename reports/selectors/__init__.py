@@ -13,6 +13,7 @@ from hotline.services.province import has_published, province_page
 
 from .corrections import report_corrections
 from .records import (
+    ListPaginator,
     episode_detail,
     episodes,
     episodes_in_totals_only,
@@ -40,6 +41,7 @@ from .trends import city_page, compare_page
 
 __all__ = [
     "HEADLINE_CODES",
+    "ListPaginator",
     "city_page",
     "compare_page",
     "episode_detail",
