@@ -262,6 +262,20 @@ def xlsx_cell(sheet, value, **style):
     return cell
 
 
+# Values openpyxl writes as xlsx_cell would, given as they are: a cell object each, made for
+# its style, was a third of writing a long list's workbook.
+_PLAIN = frozenset({int, float, type(None)})
+
+
+def xlsx_value(sheet, value):
+    """What a row of a write-only sheet takes for `value`: the value itself where no style is
+    needed, else its cell (xlsx_cell)."""
+    kind = type(value)
+    if kind in _PLAIN or (kind is str and not value.startswith(FORMULA_STARTS)):
+        return value
+    return xlsx_cell(sheet, value)
+
+
 def write_xlsx(table: Table, out) -> None:
     """A write-only workbook: rows go to a temporary file as they come, not into memory."""
     book = Workbook(write_only=True)
@@ -269,7 +283,7 @@ def write_xlsx(table: Table, out) -> None:
     bold = Font(bold=True)
     sheet.append([xlsx_cell(sheet, header, font=bold) for header in table.headers])
     for values in table.values():
-        sheet.append([xlsx_cell(sheet, value) for value in values])
+        sheet.append([xlsx_value(sheet, value) for value in values])
     about = [line for line in (table.source, *table.notes, table.url) if line]
     if about:
         sheet = book.create_sheet(_("About"))

@@ -192,3 +192,32 @@ def test_a_rows_cells_are_written_as_each_cell_alone_would_be():
     body = b"".join(writers.iter_csv(table)).decode("utf-8").split("\r\n", 1)[1]
     assert body == written([[writers.csv_cell(cell) for cell in cells]])
     assert "'=x" in body and "true" in body and "100" in body and "2023-05-01T08:30:00" in body
+
+
+def test_a_rows_cells_are_written_to_a_workbook_as_each_cell_alone_would_be():
+    """write_xlsx gives openpyxl a plain value where no style is needed (xlsx_value): each
+    cell reads back with the value, type, number format and quote prefix that xlsx_cell's own
+    cell has, whatever its kind."""
+    aware = datetime.datetime(2023, 5, 1, 8, 30, tzinfo=datetime.UTC)
+    cells = [*DANGEROUS, "淮安市", "#N/A", "", _Text("=x"), 7, -3, 0, True, None, 1.5,
+             Decimal("92.30"), datetime.date(2023, 1, 1), aware, ["市公安局", "=市教育局"],
+             _Text("-1")]  # fmt: skip
+    out = io.BytesIO()
+    writers.write_xlsx(
+        writers.Table("t", [(str(n), str(n)) for n in range(len(cells))], [cells]), out
+    )
+    row = next(openpyxl.load_workbook(out).active.iter_rows(min_row=2, max_row=2))
+    alone = io.BytesIO()
+    book = openpyxl.Workbook(write_only=True)
+    one = book.create_sheet()
+    one.append([writers.xlsx_cell(one, cell) for cell in cells])
+    book.save(alone)
+    expected = next(openpyxl.load_workbook(alone).active.iter_rows(min_row=1, max_row=1))
+    assert len(row) == len(expected) == len(cells)
+    for got, want in zip(row, expected, strict=True):
+        assert (got.value, got.data_type, got.number_format, got.quotePrefix) == (
+            want.value,
+            want.data_type,
+            want.number_format,
+            want.quotePrefix,
+        ), want.value
