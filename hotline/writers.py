@@ -263,7 +263,7 @@ def xlsx_cell(sheet, value, **style):
 
 
 # Values openpyxl writes as xlsx_cell would, given as they are: a cell object each, made for
-# its style, was a third of writing a long list's workbook.
+# a style, was a fifth of writing a long list's workbook (the register: 21.8 -> 16.9 s).
 _PLAIN = frozenset({int, float, type(None)})
 
 
