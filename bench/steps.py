@@ -17,6 +17,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import django
+
 from bench import load
 
 # Where the data-sharing CSV's columns come from: the model's fields, records named by natural
@@ -745,6 +747,17 @@ STEPS = {
     "pdf_job_start": pdf_job_start,
 }
 
+# The steps that time requests, as a web worker answers them.
+SERVED = {
+    "query_counts",
+    "admin_import_job",
+    "export_csv",
+    "export_admin",
+    "resolves",
+    "staff_session",
+    "pdf_job_start",
+}
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser()
@@ -757,9 +770,13 @@ def main(argv=None):
     parser.add_argument("--url")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
-    # The site as gunicorn's master loads it before forking the workers that serve it (its
-    # views imported, its templates compiled): a first request here is a deployed worker's.
-    importlib.import_module("hotline.wsgi")
+    if args.step in SERVED:
+        # The site as gunicorn's master loads it before forking the workers that serve it
+        # (its views imported, its templates compiled): a first request here is a deployed
+        # worker's. The other steps are commands, whose processes do not load it.
+        importlib.import_module("hotline.wsgi")
+    else:
+        django.setup()
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # the test client's host name is allowed, as in tests
