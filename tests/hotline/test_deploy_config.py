@@ -62,16 +62,22 @@ def test_every_process_of_the_site_collects_its_young_objects_less_often(tmp_pat
     """Every process that loads the site (gunicorn's workers, db_worker, the commands) has the
     young generation's threshold of GC_YOUNG_THRESHOLD, not Python's 700."""
     assert gc.get_threshold()[0] == settings.GC_YOUNG_THRESHOLD == 10_000
-    env = {**os.environ, "GC_YOUNG_THRESHOLD": "1234", "DATABASE_URL": f"sqlite:///{tmp_path}/x"}
+    command = ["manage.py", "shell", "-c", "import gc; print(gc.get_threshold())"]
+    assert _last_line(command, tmp_path, GC_YOUNG_THRESHOLD="1234") == "(1234, 10, 10)"
+
+
+def _last_line(arguments, tmp_path, **env) -> str:
+    """The last line a Python process of the site printed, on a database of its own."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/x", **env}
     shown = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", "import gc; print(gc.get_threshold())"],
+        [sys.executable, *arguments],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert shown.strip().splitlines()[-1] == "(1234, 10, 10)"
+    return shown.strip().splitlines()[-1]
 
 
 WARMED = """
@@ -95,16 +101,7 @@ def test_the_site_is_loaded_with_its_views_imported_and_templates_compiled_but_n
     forks one again for each worker recycled after max_requests: what a worker's first request
     would otherwise do (importing every view, compiling the site's templates: 0.3-1 s) is done
     there, and no database connection is open, for the workers would share it."""
-    env = {**os.environ, "DEBUG": "0", "DATABASE_URL": f"sqlite:///{tmp_path}/x"}
-    shown = subprocess.run(
-        [sys.executable, "-c", WARMED],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    loaded = json.loads(shown.strip().splitlines()[-1])
+    loaded = json.loads(_last_line(["-c", WARMED], tmp_path, DEBUG="0"))
     assert loaded["views"] == ["reports.views", "api.views"]
     folder = settings.BASE_DIR / "templates"
     assert {str(path) for path in folder.rglob("*.html")} <= set(loaded["templates"])
