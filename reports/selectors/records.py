@@ -17,6 +17,7 @@ from hotline.models import (
 )
 
 from .report import visible_reports
+from .streams import STREAMS  # each list's one order: its pages', its downloads'
 
 
 def _scoped(queryset, user, filters):
@@ -36,7 +37,7 @@ def episodes(user, filters):
     return (
         queryset.select_related("report__region")
         .prefetch_related(guests)
-        .order_by("-report__year", "report__region__order", "number", "pk")
+        .order_by(*STREAMS["episodes"][0])
     )
 
 
@@ -71,7 +72,7 @@ def sharing(user, filters):
     return (
         queryset.select_related("report__region", "region")
         .prefetch_related("recipients", "methods")
-        .order_by("-report__year", "report__region__order", "line", "pk")
+        .order_by(*STREAMS["sharing"][0])
     )
 
 
@@ -82,7 +83,7 @@ def policies(user, filters):
     return (
         queryset.select_related("report__region")
         .prefetch_related("issuers")
-        .order_by("-report__year", "report__region__order", "order", "pk")
+        .order_by(*STREAMS["policies"][0])
     )
 
 
