@@ -11,11 +11,12 @@ versions it replaces are removed by a later write once superseded for a minute
 (SUPERSEDED_SECONDS), so that a reader who found one is never left without it.
 
 A download too slow to make inside a request (a report's PDF, the province's workbook:
-`made_by_job`) is written into the same store by a background job (Django's Tasks framework,
-on a queue of its own: QUEUE): the request that finds no file for its version queues one job,
-however many readers ask at once (a marker file beside it, created exclusively), and answers
-202 "生成中" with a page that comes back by itself; the job writes the file (`write`) and
-removes the marker (`release`); the next request sends the file.
+`made_by_job`; a long list's workbook: `response`'s `job`) is written into the same store by
+a background job (Django's Tasks framework, on a queue of its own: QUEUE): the request that
+finds no file for its version queues one job, however many readers ask at once (a marker file
+beside it, created exclusively), and answers 202 "生成中" with a page that comes back by
+itself; the job writes the file (`write`) and removes the marker (`release`); the next request
+sends the file.
 """
 
 import hashlib
@@ -73,18 +74,31 @@ def path_of(name: str, fmt: str, key: str, token: str) -> Path:
 
 
 def response(
-    request, name: str, fmt: str, table: Callable[[], writers.Table], *, key=""
+    request,
+    stored: Stored,
+    table: Callable[[], writers.Table],
+    *,
+    job: Callable[[], Callable[[str], object] | None] | None = None,
 ) -> HttpResponse:
-    """The download `table()` makes, from its stored file. `key` says what it holds beside its
-    name and format (the filters in effect). A response that is not public (no freshness on the
-    request: staff who see drafts) is streamed and never stored."""
+    """The download `table()` makes, from its stored file (`stored`: its name, format and what
+    it holds beside them, the filters in effect). A response that is not public (no freshness
+    on the request: staff who see drafts) is streamed and never stored. `job()`, asked when
+    this version's file is not written yet, may return the `enqueue(token)` of a job that
+    writes it, for a file too slow to write in the request (a long list's workbook): then it
+    is made as made_by_job makes its files."""
     fresh = getattr(request, "freshness", None)
     if fresh is None:
-        return writers.response(table(), fmt)
-    path = path_of(name, fmt, key, fresh.token)
+        return writers.response(table(), stored.fmt)
+    path = path_of(*stored, fresh.token)
     if not path.exists():
-        _write(path, lambda out: writers.write(table(), fmt, out))
-    return writers.label(_send(path), name, fmt)
+        enqueue = job() if job else None
+        if enqueue is not None:
+            waiting = _queued(request, path, enqueue)
+            if waiting is not None:
+                return waiting
+        else:
+            _write(path, lambda out: writers.write(table(), stored.fmt, out))
+    return writers.label(_send(path), stored.name, stored.fmt)
 
 
 def made_by_job(
@@ -106,19 +120,26 @@ def made_by_job(
         reply = HttpResponse(render())
     else:
         path = path_of(*stored, fresh.token)
-        if not path.exists() and _claim(_marker(path)):
-            try:
-                enqueue(fresh.token)
-            except BaseException:
-                _marker(path).unlink(missing_ok=True)  # the next reader tries again
-                raise
-            logger.info("download queued: %s", path.name)
-        if not path.exists():
-            return pending(request)
+        waiting = _queued(request, path, enqueue)
+        if waiting is not None:
+            return waiting
         reply = _send(path)
     for header, value in headers.items():
         reply[header] = value
     return reply
+
+
+def _queued(request, path: Path, enqueue: Callable[[str], object]) -> HttpResponse | None:
+    """None once `path`, this version's file, is written; else its job is queued (once for
+    this version, however many readers ask) and the reader is answered 202 (`pending`)."""
+    if not path.exists() and _claim(_marker(path)):
+        try:
+            enqueue(request.freshness.token)
+        except BaseException:
+            _marker(path).unlink(missing_ok=True)  # the next reader tries again
+            raise
+        logger.info("download queued: %s", path.name)
+    return None if path.exists() else pending(request)
 
 
 def write(stored: Stored, token: str, make: Callable[[], bytes]) -> Path:

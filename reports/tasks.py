@@ -2,10 +2,10 @@
 downloads' queue (hotline.download_store.QUEUE), which the imports never hold up.
 
 Each writes a public download too slow for a request into the download store, for the version
-of the data the worker reads (hotline.download_store.made_by_job queued it, once per version):
-the report's PDF, the province's workbook. It renders as an anonymous reader would, with a
-stand-in request for the address the reader used (printed in the file) and the reader's
-language.
+of the data the worker reads (hotline.download_store queued it, once per version): the report's
+PDF, the province's workbook, a long record list's workbook. It renders as an anonymous reader
+would, with a stand-in request for the address the reader used (printed in the file) and the
+reader's language.
 """
 
 import io
@@ -21,17 +21,18 @@ from django_tasks import task
 
 from hotline import download_store, freshness, writers
 
-from . import downloads, pdf, selectors
+from . import downloads, pdf, record_lists, selectors
 
 logger = logging.getLogger(__name__)
 
 
-def _public_request(scheme: str, host: str, path: str) -> WSGIRequest:
+def _public_request(scheme: str, host: str, path: str, query: str = "") -> WSGIRequest:
     name, _, port = host.partition(":")
     request = WSGIRequest(
         {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": path,
+            "QUERY_STRING": query,
             "wsgi.input": io.BytesIO(),
             "wsgi.url_scheme": scheme,
             "HTTP_HOST": host,
@@ -45,7 +46,7 @@ def _public_request(scheme: str, host: str, path: str) -> WSGIRequest:
 
 def _write_as_read(
     stored: download_store.Stored,
-    url: tuple[str, list],
+    url: tuple[str, list, str],
     scopes,
     prepare: Callable[[WSGIRequest], Callable[[], bytes]],
     token: str,
@@ -53,13 +54,14 @@ def _write_as_read(
     scheme: str,
     host: str,
 ) -> str:
-    """Write the download `stored`, queued for version `token`, as read at `url` (a view's name
-    and arguments) in `language` over `scheme`://`host`. `prepare(request)` finds what it
-    shows, raising ObjectDoesNotExist if it is not published any more, and returns what makes
-    the file's bytes. Returns the file's name, or "gone"."""
+    """Write the download `stored`, queued for version `token`, as read at `url` (a view's name,
+    arguments and query string) in `language` over `scheme`://`host`. `prepare(request)` finds
+    what it shows, raising ObjectDoesNotExist if it is not published any more, and returns what
+    makes the file's bytes. Returns the file's name, or "gone"."""
     with translation.override(language):
         try:
-            request = _public_request(scheme, host, reverse(url[0], args=url[1]))
+            name, args, query = url
+            request = _public_request(scheme, host, reverse(name, args=args), query)
             # The data as it is now: the file is named for the version it is made from.
             fresh = request.freshness = freshness.read(scopes)
             try:
@@ -85,7 +87,7 @@ def render_report_pdf(city: str, year: int, token: str, language: str, scheme: s
 
         return make
 
-    url = ("reports:report-pdf", [city, year])
+    url = ("reports:report-pdf", [city, year], "")
     scopes = freshness.report_scopes(city)
     stored = pdf.stored_as(city, year)
     return _write_as_read(stored, url, scopes, prepare, token, language, scheme, host)
@@ -99,7 +101,25 @@ def render_province_workbook(year: int, token: str, language: str, scheme: str, 
         page = selectors.province_page(request.user, year, checks=False)
         return lambda: writers.content(downloads.province_dataset(request, page), "xlsx")
 
-    url = ("reports:province-download", [year, "xlsx"])
+    url = ("reports:province-download", [year, "xlsx"], "")
     stored = downloads.province_workbook(year)
+    scopes = freshness.SITE_SCOPES
+    return _write_as_read(stored, url, scopes, prepare, token, language, scheme, host)
+
+
+@task(queue_name=download_store.QUEUE)
+def write_record_list(
+    kind: str, query: str, stored: list, token: str, language: str, scheme: str, host: str
+):
+    """The download `stored` (a download_store.Stored) of the record list `kind` filtered by
+    `query` (the reader's query string), queued for version `token`."""
+    stored = download_store.Stored(*stored)
+
+    def prepare(request):
+        _form, queryset = record_lists.read(request.user, kind, request.GET)
+        table = record_lists.table(request, kind, queryset, request.freshness.last_modified)
+        return lambda: writers.content(table, stored.fmt)
+
+    url = (record_lists.RECORDS[kind].url, [stored.fmt], query)
     scopes = freshness.SITE_SCOPES
     return _write_as_read(stored, url, scopes, prepare, token, language, scheme, host)

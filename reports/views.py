@@ -19,7 +19,7 @@ from hotline.models import (
     ReportTable,
 )
 
-from . import downloads, pdf, selectors, tasks
+from . import downloads, pdf, record_lists, selectors, tasks
 from .forms import RecordFilter
 
 PAGE_SIZE = 50
@@ -127,16 +127,21 @@ def report_pdf(request, city, year):
 
 
 def _made_by_job(request, stored, job, render, headers):
-    """The download `stored`, written by the task `job[0]` called with the arguments `job[1:]`
-    and the version, language and address of this request (reports.tasks)."""
+    """The download `stored`, written by the job `job` (as _enqueuer's)."""
+    return download_store.made_by_job(
+        request, stored, render=render, enqueue=_enqueuer(request, job), headers=headers
+    )
+
+
+def _enqueuer(request, job):
+    """What queues the task `job[0]` called with the arguments `job[1:]` and the version,
+    language and address of this request (reports.tasks)."""
 
     def enqueue(token):
         task, *args = job
         task.enqueue(*args, token, get_language(), request.scheme, request.get_host())
 
-    return download_store.made_by_job(
-        request, stored, render=render, enqueue=enqueue, headers=headers
-    )
+    return enqueue
 
 
 # -- Tables: one page and three downloads each ------------------------------------------------
@@ -226,8 +231,8 @@ def table_download(request, city, year, code, fmt):
         return dataset
 
     if code in PAGED_TABLES:  # as long as its records: written to a file, sent from it
-        name = f"{city}-{year}-{code}"
-        return download_store.response(request, name, fmt, table, key=f"{city}/{year}/{code}")
+        stored = download_store.Stored(f"{city}-{year}-{code}", fmt, f"{city}/{year}/{code}")
+        return download_store.response(request, stored, table)
     return writers.response(table(), fmt, stream=False)
 
 
@@ -341,24 +346,11 @@ def province_download(request, year, fmt):
 
 # -- Record lists and details -----------------------------------------------------------------
 
-RECORDS = {
-    "episodes": (selectors.episodes, downloads.episode_dataset, _("Live-broadcast episodes")),
-    "sharing": (selectors.sharing, downloads.sharing_dataset, _("Data-sharing register")),
-    "policies": (selectors.policies, downloads.policy_dataset, _("Rules and standards issued")),
-}
 
-
-def _record_list(request, kind):
-    choices = selectors.filter_choices(request.user, kind)
-    form = RecordFilter(request.GET, choices=choices)
-    queryset = RECORDS[kind][0](request.user, form.filters())
-    return form, queryset
-
-
-def _list_view(kind, template, url_name):
+def _list_view(kind, template):
     @site_page(reads=(*FILTER_PARAMETERS, "page"))
     def view(request):
-        form, queryset = _record_list(request, kind)
+        form, queryset = record_lists.read(request.user, kind, request.GET)
         page = selectors.ListPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -369,7 +361,9 @@ def _list_view(kind, template, url_name):
                 "form": form,
                 "page_obj": page,
                 "query": query.urlencode(),
-                "download_base": reverse(url_name, args=["csv"])[: -len("csv")],
+                "download_base": reverse(record_lists.RECORDS[kind].url, args=["csv"])[
+                    : -len("csv")
+                ],
                 "source_note": _source(None, _updated(request)),
                 "totals_only": (
                     selectors.episodes_in_totals_only(request.user, form.filters())
@@ -381,35 +375,26 @@ def _list_view(kind, template, url_name):
 
     @site_page(reads=FILTER_PARAMETERS)
     def download(request, fmt):
-        form, queryset = _record_list(request, kind)
-        _selector, make, title = RECORDS[kind]
-        name = {"episodes": "episodes", "sharing": "data-sharing", "policies": "policies"}[kind]
+        form, queryset = record_lists.read(request.user, kind, request.GET)
+        stored = record_lists.stored(kind, fmt, form)
+
+        def job():
+            if not record_lists.written_by_job(fmt, queryset):
+                return None
+            query = request.META.get("QUERY_STRING", "")  # the filters only (site_page)
+            return _enqueuer(request, (tasks.write_record_list, kind, query, stored))
 
         def table():
-            # Read as they are written: however long the list, a fixed number of queries and
-            # bounded memory.
-            dataset = make(name, str(title), selectors.stream_records(kind, queryset))
-            dataset.url = request.build_absolute_uri()
-            dataset.last_modified = _updated(request)
-            return dataset
+            return record_lists.table(request, kind, queryset, _updated(request))
 
-        # Written once per version and filters in effect (never per made-up value), then sent
-        # from the file.
-        filters = sorted((k, str(v)) for k, v in form.filters().items())
-        return download_store.response(request, name, fmt, table, key=repr(filters))
+        return download_store.response(request, stored, table, job=job)
 
     return view, download
 
 
-episode_list, episode_list_download = _list_view(
-    "episodes", "reports/episode_list.html", "reports:episodes-download"
-)
-sharing_list, sharing_list_download = _list_view(
-    "sharing", "reports/sharing_list.html", "reports:sharing-download"
-)
-policy_list, policy_list_download = _list_view(
-    "policies", "reports/policy_list.html", "reports:policies-download"
-)
+episode_list, episode_list_download = _list_view("episodes", "reports/episode_list.html")
+sharing_list, sharing_list_download = _list_view("sharing", "reports/sharing_list.html")
+policy_list, policy_list_download = _list_view("policies", "reports/policy_list.html")
 
 
 def _detail(request, selector, template, name, *, city, year, **lookup):
