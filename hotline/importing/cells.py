@@ -16,6 +16,7 @@ _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _DECIMALS = re.compile(r"[0#?]\.([0#?]+)")
 # The writers' separator first, and what people type besides.
 _LIST_SEPARATORS = re.compile(rf"[{SEPARATOR},，;；\n\r]+")
+_XLSX_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _format_parts(number_format: str | None) -> tuple[int | None, bool]:
@@ -71,6 +72,16 @@ def cell_text(value, number_format: str | None = None):
     if text[:1] == "'" and text[1:2] and text[1:2] in "".join(FORMULA_STARTS):
         return text[1:]
     return text
+
+
+def xlsx_cell_text(cell):
+    """A workbook's cell as text (cell_text), its escapes decoded: Excel and XlsxWriter write
+    a control character as `_xHHHH_` (a carriage return: `_x000D_`) and a literal `_xHHHH_` as
+    `_x005F_xHHHH_`, which openpyxl leaves as they are."""
+    value = cell.value
+    if isinstance(value, str) and "_x" in value:
+        value = _XLSX_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
+    return cell_text(value, getattr(cell, "number_format", None))
 
 
 def split_list(text) -> list[str]:

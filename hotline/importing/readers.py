@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .cells import cell_text
+from .cells import cell_text, xlsx_cell_text
 from .encodings import BOM, open_text
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -319,10 +319,7 @@ def _xlsx(stream) -> Table:
         try:
             for number, row in enumerate(rows_iter, start=2):
                 seen["row"] = number
-                cells = [
-                    cell_text(cell.value, getattr(cell, "number_format", None))
-                    for cell in row[:width]
-                ]
+                cells = [xlsx_cell_text(cell) for cell in row[:width]]
                 cells += [""] * (width - len(cells))
                 if _blank(cells):
                     continue

@@ -25,7 +25,7 @@ from hotline.layout import lay_out
 from hotline.models import AnnualReport, Figure, Indicator
 from hotline.models.catalogue import translated
 
-from .cells import cell_text
+from .cells import xlsx_cell_text
 from .readers import RawRow, Refused, Table
 
 META_SHEET = "_hotline"
@@ -338,7 +338,7 @@ def _cells(sheet, number, cells, row_label, table_code, keys, meta, indicators):
         if indicator is None:
             continue
         cell = cells[index]
-        text = cell_text(cell.value, getattr(cell, "number_format", None))
+        text = xlsx_cell_text(cell)
         typed.setdefault(indicator, {})[role] = text
     for indicator, roles in typed.items():
         value, change = roles.get(VALUE, ""), roles.get(CHANGE, "")

@@ -49,6 +49,21 @@ def test_cells_that_would_run_as_formulas_cannot(draft_2024):
         queryset.delete()
 
 
+def test_a_workbooks_texts_import_back_as_they_were_written(draft_2024):
+    """Lines ended as browsers send them (CRLF), and a text that looks like the workbook's own
+    escape of a control character (`_x000D_`): the workbook escapes both, the importer reads
+    them back."""
+    texts = ["第一行\r\n第二行", "文件名_x000D_.xlsx", "a_x005F_b"]
+    for line, text in enumerate(texts, start=1):
+        f.make_sharing_request(draft_2024, line=line, scope="全量", note=text, records=line)
+    queryset = DataSharingRequest.private_objects.filter(report=draft_2024)
+    out = io.BytesIO()
+    writers.write_xlsx(exporting.table(spec_for("datasharingrequest"), queryset), out)
+    queryset.delete()
+    assert run("datasharingrequest", out.getvalue(), "a.xlsx").saved
+    assert list(queryset.order_by("line").values_list("note", flat=True)) == texts
+
+
 def test_a_negative_number_stays_a_number():
     spec = spec_for("figure")
     negative = spec.model._default_manager.filter(change__lt=0)[:1]
