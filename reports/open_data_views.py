@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from hotline import writers
 
-from . import downloads, open_data, selectors
+from . import downloads, extra_tables, open_data, selectors
 from .sitemaps import SITEMAPS
-from .views import _extra_table, _report, _source, _updated, report_page, site_page
+from .views import _report, _source, _updated, report_page, site_page
 
 
 def _resources(report, code=None):
@@ -97,7 +97,7 @@ def datapackage_zip(request, city, year):
     for grid in selectors.report_grids(request.user, report):
         tables[grid.code] = downloads.grid_dataset(report, grid)
     for code in open_data.LIST_RESOURCES:
-        tables[code] = _extra_table(request.user, report, code)[1]
+        tables[code] = extra_tables.table(request.user, report, code)[1]
     package = open_data.datapackage(
         report,
         resources,

@@ -3,9 +3,9 @@ downloads' queue (hotline.download_store.QUEUE), which the imports never hold up
 
 Each writes a public download too slow for a request into the download store, for the version
 of the data the worker reads (hotline.download_store queued it, once per version): the report's
-PDF, the province's workbook, a long record list's workbook. It renders as an anonymous reader
-would, with a stand-in request for the address the reader used (printed in the file) and the
-reader's language.
+PDF, the province's workbook, a long record list's or register's workbook. It renders as an
+anonymous reader would, with a stand-in request for the address the reader used (printed in the
+file) and the reader's language.
 """
 
 import io
@@ -21,7 +21,7 @@ from django_tasks import task
 
 from hotline import download_store, freshness, writers
 
-from . import downloads, pdf, record_lists, selectors
+from . import downloads, extra_tables, pdf, record_lists, selectors
 
 logger = logging.getLogger(__name__)
 
@@ -122,4 +122,22 @@ def write_record_list(
 
     url = (record_lists.RECORDS[kind].url, [stored.fmt], query)
     scopes = freshness.SITE_SCOPES
+    return _write_as_read(stored, url, scopes, prepare, token, language, scheme, host)
+
+
+@task(queue_name=download_store.QUEUE)
+def write_report_table(
+    city: str, year: int, code: str, stored: list, token: str, language: str, scheme: str, host: str
+):
+    """The download `stored` (a download_store.Stored) of the table `code` of the published
+    report `city` `year` (a long register), queued for version `token`."""
+    stored = download_store.Stored(*stored)
+
+    def prepare(request):
+        report = selectors.visible_report(request.user, city, year)
+        table = extra_tables.download(request, report, code, request.freshness.last_modified)
+        return lambda: writers.content(table, stored.fmt)
+
+    url = ("reports:table-download", [city, year, code, stored.fmt], "")
+    scopes = freshness.report_scopes(city)
     return _write_as_read(stored, url, scopes, prepare, token, language, scheme, host)

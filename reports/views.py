@@ -19,7 +19,7 @@ from hotline.models import (
     ReportTable,
 )
 
-from . import downloads, pdf, record_lists, selectors, tasks
+from . import downloads, extra_tables, pdf, record_lists, selectors, tasks
 from .forms import RecordFilter
 
 PAGE_SIZE = 50
@@ -147,55 +147,9 @@ def _enqueuer(request, job):
 # -- Tables: one page and three downloads each ------------------------------------------------
 
 
-def _extra_table(user, report, code):
-    """The report's tables that are lists of records rather than catalogue figures."""
-    if code == "top5-departments":
-        counts = selectors.top_departments(report)
-        return counts, downloads.top_departments_dataset(report, counts)
-    if code == "top5-categories":
-        categories = selectors.top_categories(report)
-        return categories, downloads.top_categories_dataset(report, categories)
-    if code == "sharing-register":
-        # A queryset: its page paged, its download streamed, however long the register.
-        requests = selectors.sharing_requests(report)
-        title = f"{report.title or report} · {_('Data-sharing register')}"
-        name = f"{report.region.slug}-{report.year}-sharing-register"
-
-        def rows():
-            for r in selectors.stream_records("sharing", requests):
-                r.report = report
-                yield r
-
-        return requests, downloads.sharing_dataset(name, title, rows(), report.source)
-    if code == "policy-documents":
-        documents = selectors.policy_documents(report)
-        for d in documents:
-            d.report = report
-        title = f"{report.title or report} · {_('Rules and standards issued')}"
-        name = f"{report.region.slug}-{report.year}-policy-documents"
-        return documents, downloads.policy_dataset(name, title, documents, report.source)
-    if code == "episodes":
-        episodes = list(selectors.episodes(user, {"city": report.region.slug, "year": report.year}))
-        title = f"{report.title or report} · {_('Live-broadcast episodes')}"
-        name = f"{report.region.slug}-{report.year}-episodes"
-        return episodes, downloads.episode_dataset(name, title, episodes, report.source)
-    return None
-
-
-# Tables as long as their records: shown a page at a time.
-PAGED_TABLES = {"sharing-register"}
-EXTRA_TABLES = {
-    "top5-departments",
-    "top5-categories",
-    "sharing-register",
-    "policy-documents",
-    "episodes",
-}
-
-
 def _table(request, report, code):
-    if code in EXTRA_TABLES:
-        rows, dataset = _extra_table(request.user, report, code)
+    if code in extra_tables.CODES:
+        rows, dataset = extra_tables.table(request.user, report, code)
         return {"extra": code, "rows": rows, "dataset": dataset}
     try:
         table, grid = selectors.table_figures(request.user, report, code)
@@ -204,11 +158,11 @@ def _table(request, report, code):
     return {"grid": grid, "table": table, "dataset": downloads.grid_dataset(report, grid)}
 
 
-@report_page(reads=lambda code, **kwargs: ("page",) if code in PAGED_TABLES else ())
+@report_page(reads=lambda code, **kwargs: ("page",) if code in extra_tables.PAGED_TABLES else ())
 def table(request, city, year, code):
     report = _report(request, city, year)
     context = _table(request, report, code)
-    if code in PAGED_TABLES:
+    if code in extra_tables.PAGED_TABLES:
         context["rows"] = context["page_obj"] = Paginator(context["rows"], PAGE_SIZE).get_page(
             request.GET.get("page")
         )
@@ -223,17 +177,25 @@ def table(request, city, year, code):
 @report_page
 def table_download(request, city, year, code, fmt):
     report = _report(request, city, year)
+    updated = _updated(request, report)
+    if code not in extra_tables.PAGED_TABLES:
+        dataset = _table(request, report, code)["dataset"]
+        dataset = extra_tables.placed(dataset, request, report, code, updated)
+        return writers.response(dataset, fmt, stream=False)
+    # As long as its records: written to a file and sent from it; a long one's workbook by a
+    # job (record_lists.written_by_job).
+    stored = download_store.Stored(f"{city}-{year}-{code}", fmt, f"{city}/{year}/{code}")
+
+    def job():
+        rows, _dataset = extra_tables.table(request.user, report, code)
+        if not record_lists.written_by_job(fmt, rows):
+            return None
+        return _enqueuer(request, (tasks.write_report_table, city, year, code, stored))
 
     def table():
-        dataset = _table(request, report, code)["dataset"]
-        dataset.url = request.build_absolute_uri(reverse("reports:table", args=[city, year, code]))
-        dataset.last_modified = _updated(request, report)
-        return dataset
+        return extra_tables.download(request, report, code, updated)
 
-    if code in PAGED_TABLES:  # as long as its records: written to a file, sent from it
-        stored = download_store.Stored(f"{city}-{year}-{code}", fmt, f"{city}/{year}/{code}")
-        return download_store.response(request, stored, table)
-    return writers.response(table(), fmt, stream=False)
+    return download_store.response(request, stored, table, job=job)
 
 
 # -- A city across the years; cities side by side ---------------------------------------------
