@@ -257,21 +257,21 @@ class XlsxCells:
         self.day = book.add_format({"num_format": "yyyy-mm-dd"})
         self.moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
 
-    def write(self, sheet, row: int, column: int, value, style=None) -> None:
+    def write(self, sheet, row: int, column: int, value) -> None:
         if isinstance(value, str):
-            self._text(sheet, row, column, str(value), style)
+            self._text(sheet, row, column, str(value))
         elif value is None:
             pass
         elif isinstance(value, bool):
-            sheet.write_boolean(row, column, value, style)
+            sheet.write_boolean(row, column, value)
         elif isinstance(value, int | float):
-            sheet.write_number(row, column, value, style)
+            sheet.write_number(row, column, value)
         elif isinstance(value, Decimal):
             decimals = typed_decimals(value)
             if decimals:  # the printed decimals are part of the figure: 92.30, not 92.3
                 sheet.write_number(row, column, float(value), self._decimals(decimals))
             else:
-                sheet.write_number(row, column, int(value), style)
+                sheet.write_number(row, column, int(value))
         elif isinstance(value, datetime):
             if timezone.is_aware(value):
                 value = timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
@@ -279,13 +279,13 @@ class XlsxCells:
         elif isinstance(value, date):
             sheet.write_datetime(row, column, value, self.day)
         else:
-            self._text(sheet, row, column, _text(value), style)
+            self._text(sheet, row, column, _text(value))
 
-    def _text(self, sheet, row, column, text: str, style) -> None:
+    def _text(self, sheet, row, column, text: str) -> None:
         if text.startswith(FORMULA_STARTS):
-            sheet.write_string(row, column, text, style or self.quoted)
+            sheet.write_string(row, column, text, self.quoted)
         elif text:
-            sheet.write_string(row, column, text, style)
+            sheet.write_string(row, column, text)
 
     def _decimals(self, decimals: int):
         made = self.decimals.get(decimals)
