@@ -16,7 +16,8 @@ a background job (Django's Tasks framework, on a queue of its own: QUEUE): the r
 finds no file for its version queues one job, however many readers ask at once (a marker file
 beside it, created exclusively), and answers 202 "生成中" with a page that comes back by
 itself; the job writes the file (`write`) and removes the marker (`release`); the next request
-sends the file.
+sends the file. A publication queues its own downloads' jobs at once (`queue`, from
+reports.prewarm, when SITE_URL is set): its first reader finds them written.
 """
 
 import hashlib
@@ -132,14 +133,27 @@ def made_by_job(
 def _queued(request, path: Path, enqueue: Callable[[str], object]) -> HttpResponse | None:
     """None once `path`, this version's file, is written; else its job is queued (once for
     this version, however many readers ask) and the reader is answered 202 (`pending`)."""
-    if not path.exists() and _claim(_marker(path)):
-        try:
-            enqueue(request.freshness.token)
-        except BaseException:
-            _marker(path).unlink(missing_ok=True)  # the next reader tries again
-            raise
-        logger.info("download queued: %s", path.name)
+    _queue(path, request.freshness.token, enqueue)
     return None if path.exists() else pending(request)
+
+
+def queue(stored: Stored, token: str, enqueue: Callable[[str], object]) -> bool:
+    """Without a reader: `enqueue(token)` the job that writes the version `token` of `stored`
+    (in the active language), unless its file is written or its job queued already (a
+    publication's downloads, made before their first reader asks). True if it queued one."""
+    return _queue(path_of(*stored, token), token, enqueue)
+
+
+def _queue(path: Path, token: str, enqueue: Callable[[str], object]) -> bool:
+    if path.exists() or not _claim(_marker(path)):
+        return False
+    try:
+        enqueue(token)
+    except BaseException:
+        _marker(path).unlink(missing_ok=True)  # the next reader tries again
+        raise
+    logger.info("download queued: %s", path.name)
+    return True
 
 
 def write(stored: Stored, token: str, make: Callable[[], bytes]) -> Path:

@@ -1,8 +1,10 @@
 """One settings module; everything that differs between machines comes from the environment."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -398,6 +400,16 @@ DOWNLOADS_DIR = Path(os.environ.get("DOWNLOADS_DIR") or BASE_DIR / "var" / "down
 # records, took 17 s and held a web worker all along). Its CSV and JSON stream in the request.
 DOWNLOAD_BACKGROUND_ROWS = int(os.environ.get("DOWNLOAD_BACKGROUND_ROWS", "5000"))
 DOWNLOADS_ACCEL_REDIRECT = os.environ.get("DOWNLOADS_ACCEL_REDIRECT", "")
+# The site's public address (https://hotline.example.gov.cn), printed in downloads made
+# without a reader's request: with it, a publication queues its PDF and long workbooks at once
+# (reports.prewarm); without it, each is made when its first reader asks.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be a scheme and a host (https://hotline.example.gov.cn), not {SITE_URL!r}."
+    )
+if SITE_URL:  # the files made for it are read as requests to it
+    ALLOWED_HOSTS.append(urlsplit(SITE_URL).hostname)
 
 # -- Uploads (imports): refused above these sizes, before the file is read whole.
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))

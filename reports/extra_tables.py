@@ -6,6 +6,8 @@ and the job that writes a long register's workbook (reports.tasks)."""
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from hotline.download_store import Stored
+
 from . import downloads, selectors
 
 # Tables as long as their records: shown a page at a time.
@@ -53,6 +55,11 @@ def table(user, report, code):
         name = f"{report.region.slug}-{report.year}-episodes"
         return episodes, downloads.episode_dataset(name, title, episodes, report.source)
     return None
+
+
+def stored(city, year, code, fmt) -> Stored:
+    """The download of a paged table in the download store (one file per version)."""
+    return Stored(f"{city}-{year}-{code}", fmt, f"{city}/{year}/{code}")
 
 
 def download(request, report, code, last_modified):

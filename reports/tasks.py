@@ -26,6 +26,17 @@ from . import downloads, extra_tables, pdf, record_lists, selectors
 logger = logging.getLogger(__name__)
 
 
+def enqueuer(job, scheme: str, host: str) -> Callable[[str], None]:
+    """What queues the task `job[0]`, called with the arguments `job[1:]`, for a version (the
+    `token` it is given), in the active language, as read at `scheme`://`host`."""
+
+    def enqueue(token: str) -> None:
+        task, *args = job
+        task.enqueue(*args, token, translation.get_language(), scheme, host)
+
+    return enqueue
+
+
 def _public_request(scheme: str, host: str, path: str, query: str = "") -> WSGIRequest:
     name, _, port = host.partition(":")
     request = WSGIRequest(

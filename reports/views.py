@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from hotline import caching, download_store, freshness, writers
@@ -136,12 +135,7 @@ def _made_by_job(request, stored, job, render, headers):
 def _enqueuer(request, job):
     """What queues the task `job[0]` called with the arguments `job[1:]` and the version,
     language and address of this request (reports.tasks)."""
-
-    def enqueue(token):
-        task, *args = job
-        task.enqueue(*args, token, get_language(), request.scheme, request.get_host())
-
-    return enqueue
+    return tasks.enqueuer(job, request.scheme, request.get_host())
 
 
 # -- Tables: one page and three downloads each ------------------------------------------------
@@ -184,7 +178,7 @@ def table_download(request, city, year, code, fmt):
         return writers.response(dataset, fmt, stream=False)
     # As long as its records: written to a file and sent from it; a long one's workbook by a
     # job (record_lists.written_by_job).
-    stored = download_store.Stored(f"{city}-{year}-{code}", fmt, f"{city}/{year}/{code}")
+    stored = extra_tables.stored(city, year, code, fmt)
 
     def job():
         rows, _dataset = extra_tables.table(request.user, report, code)

@@ -14,6 +14,7 @@ from hotline.checks import check_report
 from hotline.freshness import report_visibility_changed
 from hotline.models import WORKFLOW, AnnualReport, ReportEvent
 from hotline.roles import can_publish
+from hotline.signals import report_published
 
 Status = AnnualReport.Status
 Step = ReportEvent.Action
@@ -61,6 +62,11 @@ def _step(report, *, by, step, reason=""):
     ReportEvent.objects.create(report=report, action=step, by=by, reason=reason)
     if was_public or report.is_published:
         report_visibility_changed(report)
+    if report.is_published:
+        # Robust: the publication stands whatever a receiver does with it.
+        transaction.on_commit(
+            lambda: report_published.send_robust(sender=AnnualReport, report=report)
+        )
     return report
 
 

@@ -66,6 +66,28 @@ def test_every_process_of_the_site_collects_its_young_objects_less_often(tmp_pat
     assert _last_line(command, tmp_path, GC_YOUNG_THRESHOLD="1234") == "(1234, 10, 10)"
 
 
+def test_the_sites_address_is_a_host_it_answers_to_and_nothing_more(tmp_path):
+    """SITE_URL: the address printed in downloads made without a reader (reports.prewarm)."""
+    show = [
+        "manage.py",
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.ALLOWED_HOSTS)",
+    ]
+    hosts = _last_line(show, tmp_path, SITE_URL="https://12345.example.gov.cn/")
+    assert "'12345.example.gov.cn'" in hosts
+    for wrong in ("12345.example.gov.cn", "https://12345.example.gov.cn/reports/", "ftp://x"):
+        refused = subprocess.run(
+            [sys.executable, *show],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/x", "SITE_URL": wrong},
+            capture_output=True,
+            text=True,
+        )
+        assert refused.returncode != 0
+        assert "SITE_URL must be a scheme and a host" in refused.stderr, wrong
+
+
 def _last_line(arguments, tmp_path, **env) -> str:
     """The last line a Python process of the site printed, on a database of its own."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/x", **env}
