@@ -5,10 +5,10 @@ was told "生成中" while a job made it (a few seconds; the whole register's wo
 minute). Once a publication commits (hotline.signals.report_published) the same jobs are queued
 here, in every language of the site, as their first reader's request would have queued them
 (hotline.download_store.queue: once per version, never beside a reader's), for the versions it
-made. The files print the site's address: without SITE_URL there is none to print, and nothing
-is queued. A reopening or a catalogue edit makes new versions too; their files are made when
-first asked for, as before: such edits are rare, and remaking every city's files at each one
-would keep the downloads' workers from the readers who are waiting.
+made, behind the jobs of readers who are waiting. The files print the site's address: without
+SITE_URL there is none to print, and nothing is queued. A reopening or a catalogue edit makes
+new versions too; their files are made when first asked for, as before: such edits are rare,
+and remaking every city's files at each one would keep the downloads' workers busy for long.
 """
 
 import logging
@@ -25,6 +25,9 @@ from . import downloads, extra_tables, pdf, record_lists, tasks
 
 logger = logging.getLogger(__name__)
 
+# Behind every job a reader waits for (theirs have the tasks' own priority, 0): no one is
+# waiting for these yet, and a publication queues eight.
+PRIORITY = -10
 FMT = "xlsx"  # the lists' downloads too slow for a request (record_lists.written_by_job)
 REGISTER = "sharing-register"
 
@@ -67,11 +70,11 @@ def after_publication(sender, report, **kwargs) -> None:
     if not settings.SITE_URL:
         return
     address = urlsplit(settings.SITE_URL)
+    found = [(stored, freshness.read(scopes).token, job) for stored, scopes, job in jobs(report)]
     queued = 0
-    for stored, scopes, job in jobs(report):
-        token = freshness.read(scopes).token
-        enqueue = tasks.enqueuer(job, address.scheme, address.netloc)
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
+    for language, _name in settings.LANGUAGES:  # the site's first language's files first
+        with translation.override(language):
+            for stored, token, job in found:
+                enqueue = tasks.enqueuer(job, address.scheme, address.netloc, priority=PRIORITY)
                 queued += download_store.queue(stored, token, enqueue)
     logger.info("publication of %s: %d downloads queued", report, queued)

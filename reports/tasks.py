@@ -26,12 +26,16 @@ from . import downloads, extra_tables, pdf, record_lists, selectors
 logger = logging.getLogger(__name__)
 
 
-def enqueuer(job, scheme: str, host: str) -> Callable[[str], None]:
+def enqueuer(job, scheme: str, host: str, *, priority: int | None = None) -> Callable[[str], None]:
     """What queues the task `job[0]`, called with the arguments `job[1:]`, for a version (the
-    `token` it is given), in the active language, as read at `scheme`://`host`."""
+    `token` it is given), in the active language, as read at `scheme`://`host`; with
+    `priority`, ahead of (or after) jobs of the task's own priority (workers take the highest
+    first)."""
 
     def enqueue(token: str) -> None:
         task, *args = job
+        if priority is not None:
+            task = task.using(priority=priority)
         task.enqueue(*args, token, translation.get_language(), scheme, host)
 
     return enqueue

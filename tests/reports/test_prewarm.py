@@ -96,6 +96,24 @@ def test_a_reader_who_asked_first_is_not_queued_twice(
     assert [task for task, _args in queued()].count("render_report_pdf") == 2
 
 
+def test_a_readers_job_goes_before_a_publications(
+    client, site, reviewer_user, django_capture_on_commit_callbacks
+):
+    """No one waits for a publication's files yet: a reader who is waiting for another file
+    (a filtered list's workbook, long too) is served first."""
+    publish_again(reviewer_user, django_capture_on_commit_callbacks)
+    assert client.get(f"{LIST}?city=huaian").status_code == 202
+    first = DBTaskResult.objects.ready().first()  # as the workers take them
+    assert first.task_path == "reports.tasks.write_record_list"
+    assert first.args_kwargs["args"][:2] == ["sharing", "city=huaian"]
+    assert {r.priority for r in DBTaskResult.objects.exclude(pk=first.pk)} == {-10}
+    # The publication's own, the site's first language's first.
+    ran = run_queued_tasks()
+    assert [r.status for r in ran] == ["SUCCESSFUL"] * 9
+    languages = [r.args_kwargs["args"][-3] for r in ran if r.priority == -10]
+    assert languages == ["zh-hans"] * 4 + ["en"] * 4
+
+
 def test_a_publication_stands_when_its_downloads_cannot_be_queued(
     client, site, reviewer_user, django_capture_on_commit_callbacks, tmp_path, caplog
 ):
