@@ -6,7 +6,8 @@ minute). Once a publication commits (hotline.signals.report_published) the same 
 here, in every language of the site, as their first reader's request would have queued them
 (hotline.download_store.queue: once per version, never beside a reader's), for the versions it
 made, behind the jobs of readers who are waiting. The files print the site's address: without
-SITE_URL there is none to print, and nothing is queued. A reopening or a catalogue edit makes
+SITE_URL there is none to print, and nothing is queued; nor with a task backend that runs jobs
+as they are queued (ImmediateBackend). A reopening or a catalogue edit makes
 new versions too; their files are made when first asked for, as before: such edits are rare,
 and remaking every city's files at each one would keep the downloads' workers busy for long.
 """
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
 from django.utils import translation
+from django_tasks.backends.immediate import ImmediateBackend
 
 from hotline import download_store, freshness
 
@@ -67,7 +69,9 @@ def jobs(report) -> list[tuple]:
 
 def after_publication(sender, report, **kwargs) -> None:
     """Receiver of hotline.signals.report_published."""
-    if not settings.SITE_URL:
+    # A backend that runs each job as it is queued would make the publication's request wait
+    # for every file: its first readers would wait less than that.
+    if not settings.SITE_URL or isinstance(tasks.render_report_pdf.get_backend(), ImmediateBackend):
         return
     address = urlsplit(settings.SITE_URL)
     found = [(stored, freshness.read(scopes).token, job) for stored, scopes, job in jobs(report)]

@@ -34,7 +34,7 @@ def enqueuer(job, scheme: str, host: str, *, priority: int | None = None) -> Cal
 
     def enqueue(token: str) -> None:
         task, *args = job
-        if priority is not None:
+        if priority is not None and task.get_backend().supports_priority:
             task = task.using(priority=priority)
         task.enqueue(*args, token, translation.get_language(), scheme, host)
 

@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from hotline.models import AnnualReport, DataSharingRequest
 
-from ..jobs import body, republish, run_queued_tasks
+from ..jobs import body, immediately, republish, run_queued_tasks
 from .test_list_workbook_job import sheets
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,19 @@ def test_without_the_sites_address_the_first_reader_queues_the_job(
     publish_again(reviewer_user, django_capture_on_commit_callbacks)
     assert not DBTaskResult.objects.exists()
     assert client.get(PDF).status_code == 202
+
+
+def test_a_backend_that_runs_jobs_at_once_is_not_made_to_at_publication(
+    client, site, reviewer_user, django_capture_on_commit_callbacks, caplog
+):
+    """With ImmediateBackend each job would run inside the publication's request: the reviewer
+    would wait for every file. The first reader gets the file in their request, as before."""
+    immediately(site)
+    with caplog.at_level(logging.INFO, logger="hotline.download_store"):
+        publish_again(reviewer_user, django_capture_on_commit_callbacks)
+        assert "download queued" not in caplog.text
+        assert client.get(PDF).status_code == 200
+        assert "download queued" in caplog.text
 
 
 def test_a_reader_who_asked_first_is_not_queued_twice(
