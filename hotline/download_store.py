@@ -23,6 +23,8 @@ reports.prewarm, when SITE_URL is set): its first reader finds them written.
 import hashlib
 import logging
 import os
+import re
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,13 +32,15 @@ from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
 from hotline import writers
 from hotline.caching import RENDER_VERSION
+from hotline.roles import sees_drafts
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +55,15 @@ QUEUED_STALE_SECONDS = 600
 # A version's file is kept this long after a newer one is written: readers (and the proxy) who
 # found it a moment before still open it. Longer than any request takes to open its file.
 SUPERSEDED_SECONDS = 60
+# A reader who sees drafts is sent what no one else may read: a download of theirs too slow
+# for a request is written by a job into a file of their own (PRIVATE, under DOWNLOADS_DIR),
+# named by a key of theirs that no one can guess (their id, then 128 random bits), sent to them
+# alone (`private_response`), and removed this long after it was written.
+PRIVATE = "private"
+PRIVATE_SECONDS = 3600
+_PRIVATE_KEY = re.compile(r"(\d+)-[0-9a-f]{32}")
+# What a job is given for `token` when it writes a private file: this, then the key.
+_PRIVATE_TOKEN = "private:"
 
 
 class Stored(NamedTuple):
@@ -82,14 +95,18 @@ def response(
     job: Callable[[], Callable[[str], object] | None] | None = None,
 ) -> HttpResponse:
     """The download `table()` makes, from its stored file (`stored`: its name, format and what
-    it holds beside them, the filters in effect). A response that is not public (no freshness
-    on the request: staff who see drafts) is streamed and never stored. `job()`, asked when
-    this version's file is not written yet, may return the `enqueue(token)` of a job that
-    writes it, for a file too slow to write in the request (a long list's workbook): then it
-    is made as made_by_job makes its files."""
+    it holds beside them, the filters in effect). `job()`, asked when this version's file is
+    not written yet, may return the `enqueue(token)` of a job that writes it, for a file too
+    slow to write in the request (a long list's workbook): then it is made as made_by_job
+    makes its files. A response that is not public (no freshness on the request: staff who
+    see drafts) is streamed and never stored, or when `job()` asks for a job, written by it
+    into a file of the reader's own (PRIVATE)."""
     fresh = getattr(request, "freshness", None)
     if fresh is None:
-        return writers.response(table(), stored.fmt)
+        enqueue = job() if job else None
+        if enqueue is None:
+            return writers.response(table(), stored.fmt)
+        return _queued_privately(request, stored, enqueue)
     path = path_of(*stored, fresh.token)
     if not path.exists():
         enqueue = job() if job else None
@@ -157,8 +174,9 @@ def _queue(path: Path, token: str, enqueue: Callable[[str], object]) -> bool:
 
 
 def write(stored: Stored, token: str, make: Callable[[], bytes]) -> Path:
-    """In the job: the file of this version, made by `make()` unless it is already there."""
-    path = path_of(*stored, token)
+    """In the job: the file of this version (or the private file `token` names), made by
+    `make()` unless it is already there."""
+    path = _file_of(stored, token)
     if not path.exists():
         content = make()
         _write(path, lambda out: out.write(content))
@@ -169,21 +187,84 @@ def write(stored: Stored, token: str, make: Callable[[], bytes]) -> Path:
 def release(stored: Stored, token: str) -> None:
     """In the job, at its end whatever happened: the version it was queued for is no longer
     queued, so that a job that wrote nothing (failed, or the data moved on) is queued again
-    by the next reader."""
-    _marker(path_of(*stored, token)).unlink(missing_ok=True)
+    by the next reader (a private file's reader is told it failed)."""
+    _marker(_file_of(stored, token)).unlink(missing_ok=True)
 
 
-def pending(request) -> HttpResponse:
-    """202 生成中: a small page that reloads the same URL after RETRY_SECONDS; never stored."""
+def private_owner(token: str) -> int | None:
+    """The id of the reader a job's file is written for, when `token` names a private file
+    (the job then reads as that reader); else None."""
+    if not token.startswith(_PRIVATE_TOKEN):
+        return None
+    return int(_PRIVATE_KEY.fullmatch(token.removeprefix(_PRIVATE_TOKEN))[1])
+
+
+def _file_of(stored: Stored, token: str) -> Path:
+    if private_owner(token) is None:
+        return path_of(*stored, token)
+    key = token.removeprefix(_PRIVATE_TOKEN)
+    return Path(settings.DOWNLOADS_DIR) / PRIVATE / f"{key}.{stored.name}.{stored.fmt}"
+
+
+def _queued_privately(request, stored: Stored, enqueue: Callable[[str], object]) -> HttpResponse:
+    """A job writes this reader's file (`enqueue` is given its private token) and they are
+    answered 202 with a page that goes to it (`private_response`)."""
+    key = f"{request.user.pk}-{secrets.token_hex(16)}"
+    token = _PRIVATE_TOKEN + key
+    marker = _marker(_file_of(stored, token))
+    _claim(marker)
+    for path in marker.parent.glob("*"):  # the files of an hour ago: kept no longer
+        if _age(path) > PRIVATE_SECONDS:
+            path.unlink(missing_ok=True)
+    try:
+        enqueue(token)
+    except BaseException:
+        marker.unlink(missing_ok=True)
+        raise
+    logger.info("private download queued: %s", marker.name)
+    return pending(request, url=reverse("private-download", args=[key]))
+
+
+def private_response(request, key: str) -> HttpResponse:
+    """A reader's private file (`_queued_privately`): sent once written, 202 while its job is
+    queued or running, 404 to anyone else, or once it failed or was removed."""
+    found = _PRIVATE_KEY.fullmatch(key)
+    if found is None or not sees_drafts(request.user) or int(found[1]) != request.user.pk:
+        raise Http404
+    folder = Path(settings.DOWNLOADS_DIR) / PRIVATE
+    for path in folder.glob(f"{key}.*"):  # its marker starts with a dot: not matched
+        name, fmt = path.name.removeprefix(f"{key}.").rsplit(".", 1)
+        reply = writers.label(_send(path), name, fmt)
+        break
+    else:
+        queued = [m for m in folder.glob(f".{key}.*.queued") if _age(m) < QUEUED_STALE_SECONDS]
+        if queued:
+            reply = pending(request)
+        else:  # its job failed, was lost, or the file was removed (PRIVATE_SECONDS)
+            page = render_to_string("download_gone.html", request=request)
+            reply = HttpResponse(page, status=404)
+    patch_cache_control(reply, private=True, no_store=True)
+    return reply
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")
+
+
+def pending(request, url: str | None = None) -> HttpResponse:
+    """202 生成中: a small page that goes to `url` (else reloads the same URL) after
+    RETRY_SECONDS; never stored."""
+    url = url or request.get_full_path()
     reply = HttpResponse(
-        render_to_string(
-            "preparing.html",
-            {"seconds": RETRY_SECONDS, "url": request.get_full_path()},
-            request=request,
-        ),
+        render_to_string("preparing.html", {"seconds": RETRY_SECONDS, "url": url}, request=request),
         status=202,
     )
     reply["Retry-After"] = str(RETRY_SECONDS)
+    if url != request.get_full_path():
+        reply["Location"] = url
     patch_cache_control(reply, no_store=True)
     return reply
 
@@ -191,7 +272,8 @@ def pending(request) -> HttpResponse:
 def _send(path: Path) -> HttpResponse:
     if settings.DOWNLOADS_ACCEL_REDIRECT:
         reply = HttpResponse()
-        reply["X-Accel-Redirect"] = settings.DOWNLOADS_ACCEL_REDIRECT + path.name
+        where = path.relative_to(Path(settings.DOWNLOADS_DIR)).as_posix()
+        reply["X-Accel-Redirect"] = settings.DOWNLOADS_ACCEL_REDIRECT + where
         return reply
     return FileResponse(path.open("rb"))
 

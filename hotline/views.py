@@ -9,6 +9,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from hotline import download_store
+
+
+@require_safe
+def private_download(request, key):
+    """A download written for one reader who sees drafts (hotline.download_store)."""
+    return download_store.private_response(request, key)
+
 
 @require_safe
 @never_cache

@@ -5,13 +5,15 @@ Each writes a public download too slow for a request into the download store, fo
 of the data the worker reads (hotline.download_store queued it, once per version): the report's
 PDF, the province's workbook, a long record list's or register's workbook. It renders as an
 anonymous reader would, with a stand-in request for the address the reader used (printed in the
-file) and the reader's language.
+file) and the reader's language; a long workbook asked for by staff who see drafts is written
+the same way, as that reader reads, into a file of theirs alone (download_store.private_owner).
 """
 
 import io
 import logging
 from collections.abc import Callable
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.handlers.wsgi import WSGIRequest
@@ -69,22 +71,29 @@ def _write_as_read(
     scheme: str,
     host: str,
 ) -> str:
-    """Write the download `stored`, queued for version `token`, as read at `url` (a view's name,
-    arguments and query string) in `language` over `scheme`://`host`. `prepare(request)` finds
+    """Write the download `stored`, queued for version `token` (or for one reader:
+    download_store.private_owner), as read at `url` (a view's name, arguments and query
+    string) in `language` over `scheme`://`host`. `prepare(request)` finds
     what it shows, raising ObjectDoesNotExist if it is not published any more, and returns what
     makes the file's bytes. Returns the file's name, or "gone"."""
     with translation.override(language):
         try:
             name, args, query = url
             request = _public_request(scheme, host, reverse(name, args=args), query)
-            # The data as it is now: the file is named for the version it is made from.
-            fresh = request.freshness = freshness.read(scopes)
+            owner = download_store.private_owner(token)
+            if owner is None:
+                # The data as it is now: the file is named for the version it is made from.
+                request.freshness = freshness.read(scopes)
+                version = request.freshness.token
+            else:  # a file of one reader who sees drafts: read as they read
+                request.user = get_user_model()._default_manager.get(pk=owner)
+                request.freshness, version = freshness.Freshness(token, None), token
             try:
                 make = prepare(request)
             except ObjectDoesNotExist:
                 logger.info("download %s: not published any more", stored.name)
                 return "gone"
-            return download_store.write(stored, fresh.token, make).name
+            return download_store.write(stored, version, make).name
         finally:
             download_store.release(stored, token)
 

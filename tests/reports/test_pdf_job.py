@@ -44,7 +44,7 @@ def test_the_first_reader_is_told_it_is_being_generated_and_one_job_is_queued(cl
     first, response, content = read_through_job(client, URL, task, settings.DOWNLOADS_DIR)
     page = first.content.decode()
     assert "<title>生成中</title>" in page and "自动刷新" in page
-    assert '<meta http-equiv="refresh" content="3">' in page
+    assert f'<meta http-equiv="refresh" content="3;url={URL}">' in page  # back to itself
     assert first["Retry-After"] == "3"
     assert first["Cache-Control"] == "no-store"
     assert "ETag" not in first and "Last-Modified" not in first
