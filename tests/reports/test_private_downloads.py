@@ -102,3 +102,18 @@ def test_a_short_workbook_with_drafts_is_still_written_in_the_request(
     response = clerk.get(LIST)
     assert response.status_code == 200
     assert not DBTaskResult.objects.exists()
+
+
+def test_behind_nginx_the_private_file_is_named_to_it_under_its_folder(
+    clerk, draft_register, settings
+):
+    """nginx sends it (X-Accel-Redirect to its internal location), once the site has checked
+    who asks: the name is the file's path under DOWNLOADS_DIR."""
+    settings.DOWNLOADS_ACCEL_REDIRECT = "/_downloads/"
+    place = clerk.get(LIST)["Location"]
+    run_queued_tasks()
+    response = clerk.get(place)
+    key = place.strip("/").rsplit("/", 1)[1]
+    assert response["X-Accel-Redirect"] == f"/_downloads/private/{key}.data-sharing.xlsx"
+    assert response["Content-Disposition"] == 'attachment; filename="data-sharing.xlsx"'
+    assert Client().get(place).status_code == 404  # and to no one else
