@@ -211,17 +211,11 @@ def _queued_privately(request, stored: Stored, enqueue: Callable[[str], object])
     answered 202 with a page that goes to it (`private_response`)."""
     key = f"{request.user.pk}-{secrets.token_hex(16)}"
     token = _PRIVATE_TOKEN + key
-    marker = _marker(_file_of(stored, token))
-    _claim(marker)
-    for path in marker.parent.glob("*"):  # the files of an hour ago: kept no longer
-        if _age(path) > PRIVATE_SECONDS:
-            path.unlink(missing_ok=True)
-    try:
-        enqueue(token)
-    except BaseException:
-        marker.unlink(missing_ok=True)
-        raise
-    logger.info("private download queued: %s", marker.name)
+    path = _file_of(stored, token)
+    for old in path.parent.glob("*"):  # the files of an hour ago: kept no longer
+        if _age(old) > PRIVATE_SECONDS:
+            old.unlink(missing_ok=True)
+    _queue(path, token, enqueue)  # a new key: always queued
     return pending(request, url=reverse("private-download", args=[key]))
 
 

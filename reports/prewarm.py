@@ -7,9 +7,9 @@ here, in every language of the site, as their first reader's request would have 
 (hotline.download_store.queue: once per version, never beside a reader's), for the versions it
 made, behind the jobs of readers who are waiting. The files print the site's address: without
 SITE_URL there is none to print, and nothing is queued; nor with a task backend that runs jobs
-as they are queued (ImmediateBackend). A reopening or a catalogue edit makes
-new versions too; their files are made when first asked for, as before: such edits are rare,
-and remaking every city's files at each one would keep the downloads' workers busy for long.
+as they are queued (ImmediateBackend). A reopening or a catalogue edit makes new versions too;
+their files are made when first asked for, as before: such edits are rare, and remaking every
+city's files at each one would keep the downloads' workers busy for long.
 """
 
 import logging
@@ -74,11 +74,17 @@ def after_publication(sender, report, **kwargs) -> None:
     if not settings.SITE_URL or isinstance(tasks.render_report_pdf.get_backend(), ImmediateBackend):
         return
     address = urlsplit(settings.SITE_URL)
-    found = [(stored, freshness.read(scopes).token, job) for stored, scopes, job in jobs(report)]
+    found = [
+        (
+            stored,
+            freshness.read(scopes).token,
+            tasks.enqueuer(job, address.scheme, address.netloc, priority=PRIORITY),
+        )
+        for stored, scopes, job in jobs(report)
+    ]
     queued = 0
     for language, _name in settings.LANGUAGES:  # the site's first language's files first
-        with translation.override(language):
-            for stored, token, job in found:
-                enqueue = tasks.enqueuer(job, address.scheme, address.netloc, priority=PRIORITY)
+        with translation.override(language):  # enqueue() queues in the active language
+            for stored, token, enqueue in found:
                 queued += download_store.queue(stored, token, enqueue)
     logger.info("publication of %s: %d downloads queued", report, queued)

@@ -84,16 +84,15 @@ def _write_as_read(
             if owner is None:
                 # The data as it is now: the file is named for the version it is made from.
                 request.freshness = freshness.read(scopes)
-                version = request.freshness.token
             else:  # a file of one reader who sees drafts: read as they read
                 request.user = get_user_model()._default_manager.get(pk=owner)
-                request.freshness, version = freshness.Freshness(token, None), token
+                request.freshness = freshness.Freshness(token, None)
             try:
                 make = prepare(request)
             except ObjectDoesNotExist:
                 logger.info("download %s: not published any more", stored.name)
                 return "gone"
-            return download_store.write(stored, version, make).name
+            return download_store.write(stored, request.freshness.token, make).name
         finally:
             download_store.release(stored, token)
 
