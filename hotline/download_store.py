@@ -40,7 +40,6 @@ from django.utils.translation import get_language
 
 from hotline import writers
 from hotline.caching import RENDER_VERSION
-from hotline.roles import sees_drafts
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +55,10 @@ QUEUED_STALE_SECONDS = 600
 # found it a moment before still open it. Longer than any request takes to open its file.
 SUPERSEDED_SECONDS = 60
 # A reader who sees drafts is sent what no one else may read: a download of theirs too slow
-# for a request is written by a job into a file of their own (PRIVATE, under DOWNLOADS_DIR),
-# named by a key of theirs that no one can guess (their id, then 128 random bits), sent to them
-# alone (`private_response`), and removed this long after it was written.
+# for a request (or a member of staff's export in the admin: hotline.admin.exports) is written
+# by a job into a file of their own (PRIVATE, under DOWNLOADS_DIR), named by a key of theirs
+# that no one can guess (their id, then 128 random bits), sent to them alone
+# (`private_response`), and removed this long after it was written.
 PRIVATE = "private"
 PRIVATE_SECONDS = 3600
 _PRIVATE_KEY = re.compile(r"(\d+)-[0-9a-f]{32}")
@@ -117,6 +117,13 @@ def response(
         else:
             _write(path, lambda out: writers.write(table(), stored.fmt, out))
     return writers.label(_send(path), stored.name, stored.fmt)
+
+
+def written_by_job(fmt: str, queryset) -> bool:
+    """Whether the download of `queryset`'s records is too slow to write in a request: a
+    workbook of more than DOWNLOAD_BACKGROUND_ROWS records (one COUNT, asked only when no file
+    is written yet). A CSV or JSON file of any length is streamed as it is read."""
+    return fmt == "xlsx" and queryset.count() > settings.DOWNLOAD_BACKGROUND_ROWS
 
 
 def made_by_job(
@@ -223,7 +230,8 @@ def private_response(request, key: str) -> HttpResponse:
     """A reader's private file (`_queued_privately`): sent once written, 202 while its job is
     queued or running, 404 to anyone else, or once it failed or was removed."""
     found = _PRIVATE_KEY.fullmatch(key)
-    if found is None or not sees_drafts(request.user) or int(found[1]) != request.user.pk:
+    # Written for one member of staff (who sees drafts, or exports a list in the admin).
+    if found is None or not request.user.is_staff or int(found[1]) != request.user.pk:
         raise Http404
     folder = Path(settings.DOWNLOADS_DIR) / PRIVATE
     for path in folder.glob(f"{key}.*"):  # its marker starts with a dot: not matched

@@ -14,7 +14,7 @@ from hotline import download_store
 
 @require_safe
 def private_download(request, key):
-    """A download written for one reader who sees drafts (hotline.download_store)."""
+    """A download written by a job for one member of staff (hotline.download_store)."""
     return download_store.private_response(request, key)
 
 

@@ -21,7 +21,7 @@ from django.http import QueryDict
 from django.utils import translation
 from django_tasks.backends.immediate import ImmediateBackend
 
-from hotline import download_store, freshness
+from hotline import download_jobs, download_store, freshness
 
 from . import downloads, extra_tables, pdf, record_lists, tasks
 
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 # Behind every job a reader waits for (theirs have the tasks' own priority, 0): no one is
 # waiting for these yet, and a publication queues eight.
 PRIORITY = -10
-FMT = "xlsx"  # the lists' downloads too slow for a request (record_lists.written_by_job)
+FMT = "xlsx"  # the lists' downloads too slow for a request (download_store.written_by_job)
 REGISTER = "sharing-register"
 
 
@@ -53,13 +53,13 @@ def jobs(report) -> list[tuple]:
         ),
     ]
     rows, _dataset = extra_tables.table(anyone, report, REGISTER)
-    if record_lists.written_by_job(FMT, rows):
+    if download_store.written_by_job(FMT, rows):
         stored = extra_tables.stored(city, year, REGISTER, FMT)
         job = (tasks.write_report_table, city, year, REGISTER, stored)
         found.append((stored, freshness.report_scopes(city), job))
     for kind in record_lists.RECORDS:
         form, records = record_lists.read(anyone, kind, QueryDict())
-        if record_lists.written_by_job(FMT, records):
+        if download_store.written_by_job(FMT, records):
             stored = record_lists.stored(kind, FMT, form)
             found.append(
                 (stored, freshness.SITE_SCOPES, (tasks.write_record_list, kind, "", stored))
@@ -78,7 +78,7 @@ def after_publication(sender, report, **kwargs) -> None:
         (
             stored,
             freshness.read(scopes).token,
-            tasks.enqueuer(job, address.scheme, address.netloc, priority=PRIORITY),
+            download_jobs.enqueuer(job, address.scheme, address.netloc, priority=PRIORITY),
         )
         for stored, scopes, job in jobs(report)
     ]

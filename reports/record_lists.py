@@ -4,7 +4,6 @@ them (reports.views) and the job that writes a long list's workbook (reports.tas
 
 from typing import NamedTuple
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy
 
 from hotline import writers
@@ -71,9 +70,3 @@ def table(request, kind: str, queryset, last_modified) -> writers.Table:
     dataset.url = request.build_absolute_uri()
     dataset.last_modified = last_modified
     return dataset
-
-
-def written_by_job(fmt: str, queryset) -> bool:
-    """Whether its download is too slow to write in a reader's request: a workbook of more than
-    DOWNLOAD_BACKGROUND_ROWS records (one COUNT, asked only when no file is written yet)."""
-    return fmt == "xlsx" and queryset.count() > settings.DOWNLOAD_BACKGROUND_ROWS

@@ -9,56 +9,21 @@ file) and the reader's language; a long workbook asked for by staff who see draf
 the same way, as that reader reads, into a file of theirs alone (download_store.private_owner).
 """
 
-import io
 import logging
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.handlers.wsgi import WSGIRequest
 from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from hotline import download_store, freshness, writers
+from hotline import download_jobs, download_store, freshness, writers
 
 from . import downloads, extra_tables, pdf, record_lists, selectors
 
 logger = logging.getLogger(__name__)
-
-
-def enqueuer(job, scheme: str, host: str, *, priority: int | None = None) -> Callable[[str], None]:
-    """What queues the task `job[0]`, called with the arguments `job[1:]`, for a version (the
-    `token` it is given), in the active language, as read at `scheme`://`host`; with
-    `priority`, ahead of (or after) jobs of the task's own priority (workers take the highest
-    first)."""
-
-    def enqueue(token: str) -> None:
-        task, *args = job
-        if priority is not None and task.get_backend().supports_priority:
-            task = task.using(priority=priority)
-        task.enqueue(*args, token, translation.get_language(), scheme, host)
-
-    return enqueue
-
-
-def _public_request(scheme: str, host: str, path: str, query: str = "") -> WSGIRequest:
-    name, _, port = host.partition(":")
-    request = WSGIRequest(
-        {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "wsgi.input": io.BytesIO(),
-            "wsgi.url_scheme": scheme,
-            "HTTP_HOST": host,
-            "SERVER_NAME": name,
-            "SERVER_PORT": port or ("443" if scheme == "https" else "80"),
-        }
-    )
-    request.user = AnonymousUser()
-    return request
 
 
 def _write_as_read(
@@ -79,7 +44,7 @@ def _write_as_read(
     with translation.override(language):
         try:
             name, args, query = url
-            request = _public_request(scheme, host, reverse(name, args=args), query)
+            request = download_jobs.stand_in_request(scheme, host, reverse(name, args=args), query)
             owner = download_store.private_owner(token)
             if owner is None:
                 # The data as it is now: the file is named for the version it is made from.

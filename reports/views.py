@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hotline import caching, download_store, freshness, writers
+from hotline import caching, download_jobs, download_store, freshness, writers
 from hotline.models import (
     AnnualReport,
     DataSharingRequest,
@@ -134,8 +134,8 @@ def _made_by_job(request, stored, job, render, headers):
 
 def _enqueuer(request, job):
     """What queues the task `job[0]` called with the arguments `job[1:]` and the version,
-    language and address of this request (reports.tasks)."""
-    return tasks.enqueuer(job, request.scheme, request.get_host())
+    language and address of this request (hotline.download_jobs)."""
+    return download_jobs.enqueuer(job, request.scheme, request.get_host())
 
 
 # -- Tables: one page and three downloads each ------------------------------------------------
@@ -177,12 +177,12 @@ def table_download(request, city, year, code, fmt):
         dataset = extra_tables.placed(dataset, request, report, code, updated)
         return writers.response(dataset, fmt, stream=False)
     # As long as its records: written to a file and sent from it; a long one's workbook by a
-    # job (record_lists.written_by_job).
+    # job (download_store.written_by_job).
     stored = extra_tables.stored(city, year, code, fmt)
 
     def job():
         rows, _dataset = extra_tables.table(request.user, report, code)
-        if not record_lists.written_by_job(fmt, rows):
+        if not download_store.written_by_job(fmt, rows):
             return None
         return _enqueuer(request, (tasks.write_report_table, city, year, code, stored))
 
@@ -335,7 +335,7 @@ def _list_view(kind, template):
         stored = record_lists.stored(kind, fmt, form)
 
         def job():
-            if not record_lists.written_by_job(fmt, queryset):
+            if not download_store.written_by_job(fmt, queryset):
                 return None
             query = request.META.get("QUERY_STRING", "")  # the filters only (site_page)
             return _enqueuer(request, (tasks.write_record_list, kind, query, stored))

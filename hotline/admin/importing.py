@@ -29,11 +29,13 @@ from import_export.formats import base_formats
 from import_export.forms import ExportForm, ImportForm
 from import_export.signals import post_export
 
-from hotline.importing import exporting, jobs, uploads
+from hotline.importing import jobs, uploads
 from hotline.importing.columns import spec_for
 from hotline.importing.resources import AnyFile, resource_for
 from hotline.models import ImportJob
 from hotline.uploads import validate_upload
+
+from . import exports
 
 
 class CheckedImportForm(ImportForm):
@@ -191,7 +193,11 @@ class RecordImportExportMixin(ImportMixin, ExportActionMixin):
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         if not self.has_export_permission(request):
             raise PermissionDenied
-        response = exporting.response(self.spec, queryset, file_format.get_extension())
+        # Records selected in the list (the export action) rather than the whole list.
+        chosen = export_form is not None and "export_items" in export_form.changed_data
+        selected = export_form.cleaned_data["export_items"] if chosen else None
+        fmt = file_format.get_extension()
+        response = exports.response(self, request, queryset, fmt, selected)
         post_export.send(sender=None, model=self.model)
         return response
 

@@ -83,11 +83,6 @@ def table(spec, queryset, chunk_size=CHUNK) -> writers.Table:
     )
 
 
-def response(spec, queryset, fmt: str):
-    """A streamed download of the queryset's records."""
-    return writers.response(table(spec, queryset), fmt)
-
-
 def write(spec, queryset, fmt: str, out):
     """The same export into a binary file, for the export_records command."""
     writers.write(table(spec, queryset), fmt, out)
