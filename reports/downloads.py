@@ -99,9 +99,11 @@ TOP_CATEGORY_COLUMNS = [
 
 
 def top_departments_dataset(report, counts) -> Table:
+    # Outside the f-string, where xgettext sees it (it reads an f-string as one literal).
+    table_title = _("Top 5 departments by appeals handled")
     return Table(
         name=_report_name(report, "top5-departments"),
-        title=f"{report.title or report} · {_('Top 5 departments by appeals handled')}",
+        title=f"{report.title or report} · {table_title}",
         columns=[(k, str(v)) for k, v in TOP_DEPARTMENT_COLUMNS],
         rows=[
             {
@@ -129,9 +131,10 @@ def top_categories_dataset(report, categories) -> Table:
                     "share": c.printed_share,
                 }
             )
+    table_title = _("Top 5 appeal categories")  # outside the f-string, for xgettext
     return Table(
         name=_report_name(report, "top5-categories"),
-        title=f"{report.title or report} · {_('Top 5 appeal categories')}",
+        title=f"{report.title or report} · {table_title}",
         columns=[(k, str(v)) for k, v in TOP_CATEGORY_COLUMNS],
         rows=rows,
         source=report.source,

@@ -33,7 +33,10 @@ def table(user, report, code):
     if code == "sharing-register":
         # A queryset: its page paged, its download streamed, however long the register.
         requests = selectors.sharing_requests(report)
-        title = f"{report.title or report} · {_('Data-sharing register')}"
+        # Each _() outside the f-string, where xgettext sees it (it reads an f-string as one
+        # literal).
+        table_title = _("Data-sharing register")
+        title = f"{report.title or report} · {table_title}"
         name = f"{report.region.slug}-{report.year}-sharing-register"
 
         def rows():
@@ -46,12 +49,14 @@ def table(user, report, code):
         documents = selectors.policy_documents(report)
         for d in documents:
             d.report = report
-        title = f"{report.title or report} · {_('Rules and standards issued')}"
+        table_title = _("Rules and standards issued")
+        title = f"{report.title or report} · {table_title}"
         name = f"{report.region.slug}-{report.year}-policy-documents"
         return documents, downloads.policy_dataset(name, title, documents, report.source)
     if code == "episodes":
         episodes = list(selectors.episodes(user, {"city": report.region.slug, "year": report.year}))
-        title = f"{report.title or report} · {_('Live-broadcast episodes')}"
+        table_title = _("Live-broadcast episodes")
+        title = f"{report.title or report} · {table_title}"
         name = f"{report.region.slug}-{report.year}-episodes"
         return episodes, downloads.episode_dataset(name, title, episodes, report.source)
     return None

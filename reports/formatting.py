@@ -188,9 +188,10 @@ def grid_html(grid, report, *, print=False) -> str:
     if note or grid.footnotes:
         html.append('\n  <div class="table-notes">\n    ')
         if note:
+            # Each _() outside the f-strings: xgettext reads an f-string as one literal.
+            heading = _("How the printed table was read:")
             html.append(
-                f'<p class="table-note"><strong>{_("How the printed table was read:")}'
-                f"</strong> {linebreaksbr(note)}</p>"
+                f'<p class="table-note"><strong>{heading}</strong> {linebreaksbr(note)}</p>'
             )
         html.append("\n    ")
         if grid.footnotes:
@@ -223,15 +224,20 @@ def _downloads_html(language, prefix, urlconf, slug, year, code) -> str:
     csv, xlsx, json = (
         _reverse(prefix, urlconf, "reports:table-download", (slug, year, code, f)) for f in FILES
     )
+    # Each _() outside the f-string: xgettext reads an f-string as one literal.
+    link, download, columns = (
+        _("Link to this table"),
+        _("Download:"),
+        _("What the columns mean"),
+    )
     return mark_safe(
         '\n<p class="downloads">\n'
-        f'  <a href="{escape(table)}">{_("Link to this table")}</a>\n'
-        f'  <span aria-hidden="true">·</span> {_("Download:")}\n'
+        f'  <a href="{escape(table)}">{link}</a>\n'
+        f'  <span aria-hidden="true">·</span> {download}\n'
         f'  <a href="{escape(csv)}" download>CSV</a>\n'
         f'  <a href="{escape(xlsx)}" download>XLSX</a>\n'
         f'  <a href="{escape(json)}">JSON</a>\n'
-        f'  <span aria-hidden="true">·</span> <a href="{escape(data)}">'
-        f"{_('What the columns mean')}</a>\n"
+        f'  <span aria-hidden="true">·</span> <a href="{escape(data)}">{columns}</a>\n'
         "</p>\n"
     )
 

@@ -22,7 +22,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.formats import base_formats
@@ -212,7 +212,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_display_links = ["file_name"]
     ordering = ["-created_at"]
 
-    @admin.display(description=_lazy("kind of record"))
+    @admin.display(description=gettext_lazy("kind of record"))
     def kind(self, job):
         return _spec_label(job.spec)
 

@@ -343,13 +343,15 @@ def _cells(sheet, number, cells, row_label, table_code, keys, meta, indicators):
     for indicator, roles in typed.items():
         value, change = roles.get(VALUE, ""), roles.get(CHANGE, "")
         name = " · ".join(p for p in (row_label, indicator.label) if p)
+        # Outside the f-strings, where xgettext sees them (it reads an f-string as one literal).
+        value_label, change_label = _("value"), _("year-on-year change")
         yield RawRow(
             number,
             [meta["city"], meta["year"], indicator.code, value, change],
             sheet=sheet.title,
             labels={
-                VALUE: f"{name} · {_('value')}",
-                CHANGE: f"{name} · {_('year-on-year change')}",
+                VALUE: f"{name} · {value_label}",
+                CHANGE: f"{name} · {change_label}",
                 "indicator": name,
             },
             optional=value == "" and change == "",
