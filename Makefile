@@ -95,7 +95,7 @@ format: $(VENV)/.installed
 # Extract and compile the Chinese translations (needs GNU gettext). The .mo files are
 # committed so that a fresh clone needs no gettext.
 messages: $(VENV)/.installed
-	$(MANAGE) makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --ignore=bench
+	$(MANAGE) makemessages -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --ignore=bench --ignore=node_modules
 	$(MANAGE) compilemessages -l zh_Hans --ignore=.venv
 
 check: lint
