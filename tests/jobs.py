@@ -63,6 +63,26 @@ def read_through_job(client, url, task_path, folder):
     return first, response, content
 
 
+def read_privately(client, first, task_path):
+    """A job's file of one reader (hotline.download_store's private files) as they meet it:
+    `first` (202) leads to /downloads/<key>/, still 202 while the job `task_path` is queued on
+    the downloads' queue; the job run, the file, `private, no-store`. Returns its address and
+    that response."""
+    assert first.status_code == 202, first.content[:300]
+    place = first["Location"]
+    assert place.startswith("/downloads/") and f'url={place}"' in first.content.decode()
+    assert "no-store" in first["Cache-Control"]
+    assert client.get(place).status_code == 202  # not written yet
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == task_path and queued.queue_name == download_store.QUEUE
+    [ran] = run_queued_tasks()
+    assert ran.status == "SUCCESSFUL", ran.traceback
+    response = client.get(place)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    return place, response
+
+
 def republish(reviewer, city="huaian", year=2023):
     """A new published version of the report: reopened, corrected, published again."""
     from hotline.models import AnnualReport

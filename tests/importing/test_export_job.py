@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from hotline import download_store
 from hotline.models import DataSharingRequest, Department
 
-from ..jobs import body, run_queued_tasks
+from ..jobs import body, read_privately, run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -28,22 +28,9 @@ def rows(content: bytes) -> list[tuple]:
 
 
 def exported_by_job(client, url, data=XLSX) -> tuple:
-    """The first response (202, leading to the reader's file), and the file once the job
-    wrote it."""
+    """The export's address (leading to the reader's file) and the file once the job wrote it."""
     first = client.post(url, data)
-    assert first.status_code == 202, first.content[:300]
-    place = first["Location"]
-    assert place.startswith("/downloads/")
-    assert client.get(place).status_code == 202  # not written yet
-    [queued] = DBTaskResult.objects.all()
-    assert queued.task_path == "hotline.admin.exports.write_export"
-    assert queued.queue_name == download_store.QUEUE
-    [ran] = run_queued_tasks()
-    assert ran.status == "SUCCESSFUL", ran.traceback
-    written = client.get(place)
-    assert written.status_code == 200
-    assert "private" in written["Cache-Control"] and "no-store" in written["Cache-Control"]
-    return first, place, written
+    return read_privately(client, first, "hotline.admin.exports.write_export")
 
 
 @pytest.fixture
@@ -56,7 +43,7 @@ def long_list(settings):
 def test_a_long_workbook_is_written_by_a_job_as_the_request_would_have(
     admin_client, long_list, settings
 ):
-    _first, place, written = exported_by_job(admin_client, EXPORT)
+    place, written = exported_by_job(admin_client, EXPORT)
     by_job = rows(body(written))
     assert len(by_job) == 1 + long_list
 
@@ -81,7 +68,7 @@ def test_the_job_exports_the_lists_filters_search_and_order(admin_client, settin
     assert line == sorted(line, reverse=True) and line != sorted(line)
 
     settings.DOWNLOAD_BACKGROUND_ROWS = len(expected) - 1
-    _first, _place, written = exported_by_job(admin_client, url)
+    _place, written = exported_by_job(admin_client, url)
     assert rows(body(written)) == [header, *expected]
 
 
@@ -91,7 +78,7 @@ def test_the_job_exports_the_records_selected(admin_client, settings):
     ]
     settings.DOWNLOAD_BACKGROUND_ROWS = 2
     data = {**XLSX, "export_items": [str(pk) for pk in chosen]}
-    _first, _place, written = exported_by_job(admin_client, EXPORT, data)
+    _place, written = exported_by_job(admin_client, EXPORT, data)
     assert len(rows(body(written))) == 1 + 3
 
 
@@ -117,5 +104,5 @@ def test_staff_who_see_no_drafts_get_their_export_too(django_user_model, setting
     client = Client()
     client.force_login(member)
     settings.DOWNLOAD_BACKGROUND_ROWS = Department.objects.count() - 1
-    _first, _place, written = exported_by_job(client, "/admin/hotline/department/export/")
+    _place, written = exported_by_job(client, "/admin/hotline/department/export/")
     assert len(rows(body(written))) == 1 + Department.objects.count()
