@@ -25,15 +25,19 @@ from hotline.importing import exporting
 logger = logging.getLogger(__name__)
 
 
-def response(model_admin, request, queryset, fmt: str, selected: list | None):
-    """The export of `queryset` (the list `model_admin` shows to `request`'s reader, or the
-    records `selected` in it) in `fmt`."""
+def response(model_admin, request, queryset, fmt: str, export_form=None):
+    """The export of `queryset` in `fmt`: the list `model_admin` shows to `request`'s reader,
+    or the records selected in it (`export_form`'s export_items)."""
     table = exporting.table(model_admin.spec, queryset)
     stored = download_store.Stored(table.name, fmt, "")
 
     def job():
-        if not download_store.written_by_job(fmt, queryset):
+        # Without the export form (skipped for an action's selection) the job could not name
+        # the records: written in the request, as every export was.
+        if export_form is None or not download_store.written_by_job(fmt, queryset):
             return None
+        chosen = "export_items" in export_form.changed_data  # the action's selection
+        selected = export_form.cleaned_data["export_items"] if chosen else None
         query = request.META.get("QUERY_STRING", "")
         task = (write_export, model_admin.opts.label, request.path, query, selected, stored)
         return download_jobs.enqueuer(task, request.scheme, request.get_host())

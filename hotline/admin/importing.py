@@ -193,11 +193,8 @@ class RecordImportExportMixin(ImportMixin, ExportActionMixin):
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         if not self.has_export_permission(request):
             raise PermissionDenied
-        # Records selected in the list (the export action) rather than the whole list.
-        chosen = export_form is not None and "export_items" in export_form.changed_data
-        selected = export_form.cleaned_data["export_items"] if chosen else None
         fmt = file_format.get_extension()
-        response = exports.response(self, request, queryset, fmt, selected)
+        response = exports.response(self, request, queryset, fmt, export_form)
         post_export.send(sender=None, model=self.model)
         return response
 

@@ -10,8 +10,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
+from import_export.formats.base_formats import XLSX as XLSX_FORMAT
 
 from hotline import download_store
+from hotline.admin.records import DataSharingRequestAdmin
 from hotline.models import DataSharingRequest, Department
 
 from ..jobs import body, read_privately, run_queued_tasks
@@ -106,3 +108,21 @@ def test_staff_who_see_no_drafts_get_their_export_too(django_user_model, setting
     settings.DOWNLOAD_BACKGROUND_ROWS = Department.objects.count() - 1
     _place, written = exported_by_job(client, "/admin/hotline/department/export/")
     assert len(rows(body(written))) == 1 + Department.objects.count()
+
+
+def test_an_actions_selection_without_the_export_form_is_written_in_the_request(
+    admin_client, settings, monkeypatch
+):
+    """With the export form skipped for an action (a setting of django-import-export), nothing
+    names the records selected to a job: they are exported in the request, as before."""
+    settings.IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = True
+    monkeypatch.setattr(DataSharingRequestAdmin, "export_formats", [XLSX_FORMAT])
+    chosen = DataSharingRequest.private_objects.order_by("pk").values_list("pk", flat=True)[:3]
+    settings.DOWNLOAD_BACKGROUND_ROWS = 2
+    response = admin_client.post(
+        "/admin/hotline/datasharingrequest/",
+        {"action": "export_admin_action", "_selected_action": [str(pk) for pk in chosen]},
+    )
+    assert response.status_code == 200
+    assert len(rows(body(response))) == 1 + 3
+    assert not DBTaskResult.objects.exists()
