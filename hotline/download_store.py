@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -198,16 +199,17 @@ def release(stored: Stored, token: str) -> None:
     _marker(_file_of(stored, token)).unlink(missing_ok=True)
 
 
-def private_owner(token: str) -> int | None:
-    """The id of the reader a job's file is written for, when `token` names a private file
-    (the job then reads as that reader); else None."""
+def private_owner(token: str):
+    """The member of staff a job's file is written for, when `token` names a private file
+    (the job then reads as them); else None."""
     if not token.startswith(_PRIVATE_TOKEN):
         return None
-    return int(_PRIVATE_KEY.fullmatch(token.removeprefix(_PRIVATE_TOKEN))[1])
+    owner = int(_PRIVATE_KEY.fullmatch(token.removeprefix(_PRIVATE_TOKEN))[1])
+    return get_user_model()._default_manager.get(pk=owner)
 
 
 def _file_of(stored: Stored, token: str) -> Path:
-    if private_owner(token) is None:
+    if not token.startswith(_PRIVATE_TOKEN):
         return path_of(*stored, token)
     key = token.removeprefix(_PRIVATE_TOKEN)
     return Path(settings.DOWNLOADS_DIR) / PRIVATE / f"{key}.{stored.name}.{stored.fmt}"

@@ -12,7 +12,6 @@ the same way, as that reader reads, into a file of theirs alone (download_store.
 import logging
 from collections.abc import Callable
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.handlers.wsgi import WSGIRequest
 from django.urls import reverse
@@ -44,13 +43,13 @@ def _write_as_read(
     with translation.override(language):
         try:
             name, args, query = url
-            request = download_jobs.stand_in_request(scheme, host, reverse(name, args=args), query)
-            owner = download_store.private_owner(token)
+            owner = download_store.private_owner(token)  # a reader who sees drafts, or None
+            path = reverse(name, args=args)
+            request = download_jobs.stand_in_request(scheme, host, path, query, owner)
             if owner is None:
                 # The data as it is now: the file is named for the version it is made from.
                 request.freshness = freshness.read(scopes)
-            else:  # a file of one reader who sees drafts: read as they read
-                request.user = get_user_model()._default_manager.get(pk=owner)
+            else:  # a file of that reader's own: read as they read
                 request.freshness = freshness.Freshness(token, None)
             try:
                 make = prepare(request)
