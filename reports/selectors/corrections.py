@@ -9,6 +9,8 @@ from hotline.models import (
     ReportEvent,
 )
 
+from .streams import KeyedRecords
+
 
 @dataclass
 class CorrectionRound:
@@ -41,6 +43,11 @@ class Corrections:
 
 PUBLISHED_FIELDS = ("value", "decimals", "text", "change", "change_decimals")
 
+# A report's workflow steps in order, by a query compiled once (hotline.reading.ByKeys): its
+# only parameter is the report, so the steps that are neither a publication nor a reopening
+# are skipped as they are read (building the filtered query cost a page 0.3-0.4 ms).
+WORKFLOW_STEPS = KeyedRecords(ReportEvent.objects.order_by("at", "pk"), "report")
+
 
 def report_corrections(report) -> Corrections:
     """When the report was first published and, if it was reopened and published again, which
@@ -51,7 +58,7 @@ def report_corrections(report) -> Corrections:
     starts a correction.
     """
     Action = ReportEvent.Action
-    events = report.events.filter(action__in=[Action.PUBLISH, Action.REOPEN]).order_by("at", "pk")
+    events = [e for e in WORKFLOW_STEPS(report.pk) if e.action in (Action.PUBLISH, Action.REOPEN)]
     first_published_at, rounds, reopened = None, [], None
     first_publication = None
     published = None

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils.translation import gettext_lazy as _
 
 from hotline import layout
@@ -14,6 +14,7 @@ from hotline.models import (
     DataSharingRequest,
     Department,
     Figure,
+    LivestreamEpisode,
     PolicyDocument,
     Region,
     ReportTable,
@@ -119,27 +120,31 @@ def report_figures(report) -> list[Figure]:
     return with_indicators(REPORT_FIGURES(report.pk))
 
 
-TOP_DEPARTMENTS = KeyedRecords(
-    AppealCount.private_objects.filter(department__isnull=False)
-    .select_related("department")
-    .ranked(),
-    "report",
-    limit=5,
-)
-RANKED_CATEGORIES = KeyedRecords(
-    AppealCount.private_objects.filter(category__isnull=False).select_related("category").ranked(),
-    "report",
+# Every TOP5 ranking of a report in one query, most appeals first: its departments' and its
+# categories' by appeal type, which top_departments and top_categories take apart.
+RANKED_COUNTS = KeyedRecords(
+    AppealCount.private_objects.select_related("department", "category").ranked(), "report"
 )
 
 
-def top_departments(report) -> list[AppealCount]:
-    return TOP_DEPARTMENTS(report.pk)
+def ranked_counts(report) -> list[AppealCount]:
+    return RANKED_COUNTS(report.pk)
 
 
-def top_categories(report) -> list[tuple[str, list[AppealCount]]]:
+def top_departments(report, counts=None) -> list[AppealCount]:
+    """The report's TOP5 departments, from its `counts` (ranked_counts) when read already."""
+    counts = ranked_counts(report) if counts is None else counts
+    return [count for count in counts if count.department_id is not None][:5]
+
+
+def top_categories(report, counts=None) -> list[tuple[str, list[AppealCount]]]:
+    """The report's TOP5 categories of each appeal type, from its `counts` (ranked_counts)
+    when read already."""
+    counts = ranked_counts(report) if counts is None else counts
     by_type = defaultdict(list)
-    for count in RANKED_CATEGORIES(report.pk):
-        by_type[count.appeal_type].append(count)
+    for count in counts:
+        if count.category_id is not None:
+            by_type[count.appeal_type].append(count)
     # As printed: 咨询类, 非咨询类, then all appeals (总计).
     types = AppealCount.AppealType
     order = [types.CONSULTATION, types.NON_CONSULTATION, types.ALL]
@@ -284,13 +289,18 @@ def report_page(user, report: AnnualReport) -> ReportPage:
     sections = layout.lay_out_figures(
         figures, footnotes=footnotes, default_row_label=_city_name(report)
     )
-    departments = top_departments(report)
-    categories = top_categories(report)
+    counts = ranked_counts(report)
+    departments = top_departments(report, counts)
+    categories = top_categories(report, counts)
     annotate_ranked_rows([*departments, *(c for _t, rows in categories for c in rows)], checks)
     sharing = sharing_summary(report)
-    # The city's other years, published or made up like this one: never the two mixed.
+    # The city's other years, published or made up like this one (never the two mixed), and
+    # whether each lists its episodes, in one query.
     same_kind = {"region": report.region_id, "is_synthetic": report.is_synthetic}
-    years_of = dict(visible_reports(user).filter(**same_kind).values_list("pk", "year"))
+    listed = Exists(LivestreamEpisode.private_objects.filter(report=OuterRef("pk")))
+    siblings = visible_reports(user).filter(**same_kind).values_list("pk", "year")
+    siblings = list(siblings.annotate(listed=listed))
+    years_of = {pk: year for pk, year, _listed in siblings}
     years = sorted(years_of.values())
     by_code = {f.indicator.code: f for f in figures}
     return ReportPage(
@@ -311,7 +321,7 @@ def report_page(user, report: AnnualReport) -> ReportPage:
         ),
         corrections=report_corrections(report),
         compared_with=checks.prior_report,
-        episodes_listed=report.episodes.exists(),
+        episodes_listed=(report.pk, report.year, True) in siblings,
         episode_total=by_code.get("livestream.episodes"),
     )
 
