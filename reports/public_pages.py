@@ -44,13 +44,13 @@ OPEN_DATA = FRESHNESS + REPORT + 3 + INDICATORS
 PAGES = {
     # freshness; reports with their city; headline figures; the indicators
     "/": FRESHNESS + 2 + INDICATORS,
-    # freshness; the report; figures; the indicators; the TOP5 rankings (departments and
-    # categories); the register's summary by level, by method, by kind of recipient; its
-    # first rows + their recipients + methods; trend figures of the city's years; the city's
-    # years, each with whether it lists its episodes; policy documents + their issuers; the
-    # workflow steps (when published, whether corrected); and the figure checks' own CHECKS
-    # queries
-    "/reports/huaian/2023/": FRESHNESS + REPORT + 13 + INDICATORS + CHECKS,
+    # freshness; the report with its city's other years, each with whether it lists its
+    # episodes; figures; the indicators; the TOP5 rankings (departments and categories); the
+    # register's summary by level, by method, by kind of recipient; its first rows + their
+    # recipients + methods; trend figures of the city's years; policy documents + their
+    # issuers; the workflow steps (when published, whether corrected); and the figure
+    # checks' own CHECKS queries
+    "/reports/huaian/2023/": FRESHNESS + REPORT + 12 + INDICATORS + CHECKS,
     # freshness; the city's reports; their figures; the indicators
     "/reports/huaian/": FRESHNESS + 2 + INDICATORS,
     "/reports/huaian/indicators.csv": FRESHNESS + 2 + INDICATORS,

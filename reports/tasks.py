@@ -66,13 +66,10 @@ def render_report_pdf(city: str, year: int, token: str, language: str, scheme: s
     """The PDF of the published report `city` `year`, queued for version `token`."""
 
     def prepare(request):
-        report = selectors.visible_report(request.user, city, year)
-
-        def make():
-            page = selectors.report_page(request.user, report)
-            return pdf.render_report(request, report, page, request.freshness.last_modified)
-
-        return make
+        page = selectors.report_page(request.user, city, year)
+        return lambda: pdf.render_report(
+            request, page.report, page, request.freshness.last_modified
+        )
 
     url = ("reports:report-pdf", [city, year], "")
     scopes = freshness.report_scopes(city)

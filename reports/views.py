@@ -58,9 +58,11 @@ def site_page(view=None, *, reads=()):
     return decorator(view) if view else decorator
 
 
-def _report(request, city, year):
+def _report(request, city, year, read=selectors.visible_report):
+    """The report a page is about, or what `read` makes of it (selectors.report_page); 404
+    when the user may not see it."""
     try:
-        return selectors.visible_report(request.user, city, year)
+        return read(request.user, city, year)
     except AnnualReport.DoesNotExist:
         raise Http404(_("No such report.")) from None
 
@@ -103,8 +105,8 @@ def index(request):
 
 @report_page
 def report(request, city, year):
-    report = _report(request, city, year)
-    page = selectors.report_page(request.user, report)
+    page = _report(request, city, year, read=selectors.report_page)
+    report = page.report
     return render(
         request,
         "reports/report.html",
@@ -117,7 +119,7 @@ def report_pdf(request, city, year):
     report = _report(request, city, year)
 
     def render():  # staff previewing: in the request, never stored
-        page = selectors.report_page(request.user, report)
+        page = selectors.report_page(request.user, city, year)
         return pdf.render_report(request, report, page, _updated(request, report))
 
     stored = pdf.stored_as(city, year)

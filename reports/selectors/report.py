@@ -282,7 +282,20 @@ def policy_documents(report) -> list[PolicyDocument]:
     return POLICY_DOCUMENTS(report.pk)
 
 
-def report_page(user, report: AnnualReport) -> ReportPage:
+# Whether a report lists its 政风热线 episodes, or prints their totals only (2023).
+LISTS_EPISODES = Exists(LivestreamEpisode.private_objects.filter(report=OuterRef("pk")))
+
+
+def report_page(user, city: str, year: int) -> ReportPage:
+    """The report `city` `year` as its page prints it. Raises AnnualReport.DoesNotExist when
+    the user may not see it."""
+    # The report and its city's other years in one query, each with whether it lists its
+    # episodes: a query fewer is a round trip fewer on every uncached render.
+    reports = visible_reports(user).filter(region__slug=city)
+    reports = list(reports.annotate(lists_episodes=LISTS_EPISODES))
+    report = next((r for r in reports if r.year == year), None)
+    if report is None:
+        raise AnnualReport.DoesNotExist(f"{city} {year}")
     figures = report_figures(report)
     checks = check_report(report, drafts=sees_drafts(user))
     footnotes = check_footnotes(figures, checks)
@@ -294,13 +307,8 @@ def report_page(user, report: AnnualReport) -> ReportPage:
     categories = top_categories(report, counts)
     annotate_ranked_rows([*departments, *(c for _t, rows in categories for c in rows)], checks)
     sharing = sharing_summary(report)
-    # The city's other years, published or made up like this one (never the two mixed), and
-    # whether each lists its episodes, in one query.
-    same_kind = {"region": report.region_id, "is_synthetic": report.is_synthetic}
-    listed = Exists(LivestreamEpisode.private_objects.filter(report=OuterRef("pk")))
-    siblings = visible_reports(user).filter(**same_kind).values_list("pk", "year")
-    siblings = list(siblings.annotate(listed=listed))
-    years_of = {pk: year for pk, year, _listed in siblings}
+    # The city's other years, published or made up like this one: never the two mixed.
+    years_of = {r.pk: r.year for r in reports if r.is_synthetic == report.is_synthetic}
     years = sorted(years_of.values())
     by_code = {f.indicator.code: f for f in figures}
     return ReportPage(
@@ -321,7 +329,7 @@ def report_page(user, report: AnnualReport) -> ReportPage:
         ),
         corrections=report_corrections(report),
         compared_with=checks.prior_report,
-        episodes_listed=(report.pk, report.year, True) in siblings,
+        episodes_listed=report.lists_episodes,
         episode_total=by_code.get("livestream.episodes"),
     )
 
