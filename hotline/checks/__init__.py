@@ -20,7 +20,7 @@ from hotline import freshness
 from hotline.models import AnnualReport, CheckOperand, CheckRule, Indicator
 from hotline.numbers import format_number
 
-from .data import ReportData, Value, figure_value, last_years
+from .data import ReportData, Value, figure_value, last_year_among, last_years
 from .intervals import Interval
 from .results import CheckResult, Discrepancy, NotChecked, Period
 from .rules import (
@@ -39,7 +39,7 @@ Kind = CheckRule.Kind
 RESULT_SECONDS = 24 * 3600
 
 
-def check_report(report: AnnualReport, *, drafts: bool) -> CheckResult:
+def check_report(report: AnnualReport, *, drafts: bool, among=None) -> CheckResult:
     """Check every active rule, and every published change, of one report.
 
     `drafts` says whether last year's report may be a draft: never for what the public sees
@@ -51,8 +51,11 @@ def check_report(report: AnnualReport, *, drafts: bool) -> CheckResult:
     staff see of a published report whose last year is published too, or absent: it reads
     nothing else, and staff signed in read every page uncached. Anything that reads a draft is
     computed afresh, since a draft's edits move no version.
+
+    `among`: the city's reports as one who sees drafts sees them, when read already (a
+    report's page), in which to find last year's rather than by a query.
     """
-    if not report.is_published or (drafts and _last_year_is_a_draft(report)):
+    if not report.is_published or (drafts and _last_year_is_a_draft(report, among)):
         return _check_report(report, drafts=drafts)
     key = _result_key(report)
     result = cache.get(key)  # a Redis that is down is a miss (hotline.cache_guard)
@@ -76,8 +79,11 @@ def check_reports(reports: list[AnnualReport]) -> dict[int, CheckResult]:
     return results
 
 
-def _last_year_is_a_draft(report: AnnualReport) -> bool:
-    prior = last_years([report], drafts=True)[report.pk]
+def _last_year_is_a_draft(report: AnnualReport, among=None) -> bool:
+    if among is None:
+        prior = last_years([report], drafts=True)[report.pk]
+    else:
+        prior = last_year_among(report, among)
     return prior is not None and not prior.is_published
 
 

@@ -168,18 +168,21 @@ def last_years(reports: list[AnnualReport], *, drafts: bool) -> dict[int, Annual
     """Each report's last year, by report pk: the same city's report of the year before, a
     draft too when `drafts` (a check compares with it), None when there is none."""
     visible = AnnualReport.private_objects if drafts else AnnualReport.public_objects
-    priors = {}
-    for prior in (
+    candidates = list(
         visible.filter(
             region_id__in={r.region_id for r in reports},
             year__in={r.year - 1 for r in reports},
-        )
-        .select_related("region")  # results name it
-        .order_by("pk")
-    ):
-        priors.setdefault((prior.region_id, prior.year, prior.is_synthetic), prior)
-    # A published report is never checked against made-up data, nor the other way round.
-    return {r.pk: priors.get((r.region_id, r.year - 1, r.is_synthetic)) for r in reports}
+        ).select_related("region")  # results name it
+    )
+    return {r.pk: last_year_among(r, candidates) for r in reports}
+
+
+def last_year_among(report: AnnualReport, reports) -> AnnualReport | None:
+    """The report's last year among `reports` (the first by pk, should there be two), or None.
+    A published report is never checked against made-up data, nor the other way round."""
+    wanted = (report.region_id, report.year - 1, report.is_synthetic)
+    found = [r for r in reports if (r.region_id, r.year, r.is_synthetic) == wanted]
+    return min(found, key=lambda r: r.pk, default=None)
 
 
 def _record_totals() -> ByKeys:

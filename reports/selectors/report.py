@@ -297,7 +297,8 @@ def report_page(user, city: str, year: int) -> ReportPage:
     if report is None:
         raise AnnualReport.DoesNotExist(f"{city} {year}")
     figures = report_figures(report)
-    checks = check_report(report, drafts=sees_drafts(user))
+    # Last year's report, which a check may compare with, is among them for staff too.
+    checks = check_report(report, drafts=sees_drafts(user), among=reports)
     footnotes = check_footnotes(figures, checks)
     sections = layout.lay_out_figures(
         figures, footnotes=footnotes, default_row_label=_city_name(report)

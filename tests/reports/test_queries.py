@@ -106,3 +106,22 @@ def test_every_page_reads_as_many_queries_at_1_city_as_at_n_cities_by_m_years(cl
     one_city = counts()
     call_command("generate_demo", cities="huaian,nanjing,wuxi", years=3, until=2023, **options)
     assert counts() == one_city == every_page()
+
+
+def test_a_reviewer_reads_the_report_page_with_only_who_they_are_more(
+    client, reviewer_user, django_assert_num_queries, second_year
+):
+    """Signed in, a reviewer's page reads what a visitor's does and who they are: their
+    session, their user and their permissions (two); staff are never served from the cache,
+    so the versions are read where the visitor's page had them already (the figure checks'
+    key, the catalogue's). Last year's report, which the figure checks ask about when it may
+    be a draft, is among the city's reports the page has read already: no query of its own."""
+    url = "/reports/huaian/2023/"
+    who = 4  # session, user, the user's and their groups' permissions
+    versions = 2 - FRESHNESS
+    client.force_login(reviewer_user)
+    with django_assert_num_queries(PAGES[url] + who + versions):
+        assert read(client, url).status_code == 200
+    grow()
+    with django_assert_num_queries(PAGES[url] + who + versions):
+        assert read(client, url).status_code == 200
