@@ -19,6 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -143,6 +144,39 @@ def page_key(request, version: str) -> str:
     """The cache key of a response: what it shows (version), its URL and its language."""
     seed = f"{version}|{get_language()}|{request.get_full_path()}"
     return KEY_PREFIX + hashlib.sha256(seed.encode()).hexdigest()
+
+
+# -- What a published report's pages make of its data -------------------------------------
+
+# How long it is kept; a new version of the data it reads makes a new key long before.
+KEPT_SECONDS = 24 * 3600
+T = TypeVar("T")
+
+
+def report_keys(name: str, reports) -> list[str]:
+    """The cache keys of what `name` makes of each of these reports' data: one per version of
+    what its pages show (hotline.freshness.report_scopes), of the code and of the language."""
+    scopes = [freshness.report_scopes(r.region.slug) for r in reports]
+    keys = []
+    for report, fresh in zip(reports, freshness.read_each(scopes), strict=True):
+        seed = f"{report.pk}|{fresh.token}|{RENDER_VERSION}|{get_language()}"
+        keys.append(f"{name}:" + hashlib.sha256(seed.encode()).hexdigest())
+    return keys
+
+
+def kept_for_report(name: str, report, make: Callable[[], T]) -> T:
+    """What `make()` makes of a report's data. A published report's is a function of published
+    data, so it is made once per version of it and kept in the cache (shared through Redis),
+    for the public and staff alike; a draft's is made afresh, since its edits move no version.
+    A Redis that is down is a miss (hotline.cache_guard)."""
+    if not report.is_published:
+        return make()
+    key = report_keys(name, [report])[0]
+    made = cache.get(key)
+    if made is None:
+        made = make()
+        cache.set(key, made, KEPT_SECONDS)
+    return made
 
 
 class Recent:

@@ -9,14 +9,12 @@
 The rules are data (CheckRule, fixtures/checks.yaml); this package evaluates them.
 """
 
-import hashlib
 from fractions import Fraction
 
 from django.core.cache import cache
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from hotline import freshness
+from hotline.caching import KEPT_SECONDS, kept_for_report, report_keys
 from hotline.models import AnnualReport, CheckOperand, CheckRule, Indicator
 from hotline.numbers import format_number
 
@@ -35,8 +33,6 @@ from .yoy import check_against_prior, check_implied
 __all__ = ["CheckResult", "Discrepancy", "NotChecked", "Period", "check_report", "check_reports"]
 
 Kind = CheckRule.Kind
-# How long a result is kept; a new version of the data it reads makes a new key long before.
-RESULT_SECONDS = 24 * 3600
 
 
 def check_report(report: AnnualReport, *, drafts: bool, among=None) -> CheckResult:
@@ -47,7 +43,7 @@ def check_report(report: AnnualReport, *, drafts: bool, among=None) -> CheckResu
     check; staff screens compare with it and say so (`CheckResult.prior_report.status`).
 
     What the public sees is a function of published data and the rules, so its result is
-    computed once per version of them (hotline.freshness) and kept in the cache. So is what
+    computed once per version of them and kept (hotline.caching.kept_for_report). So is what
     staff see of a published report whose last year is published too, or absent: it reads
     nothing else, and staff signed in read every page uncached. Anything that reads a draft is
     computed afresh, since a draft's edits move no version.
@@ -57,25 +53,20 @@ def check_report(report: AnnualReport, *, drafts: bool, among=None) -> CheckResu
     """
     if not report.is_published or (drafts and _last_year_is_a_draft(report, among)):
         return _check_report(report, drafts=drafts)
-    key = _result_key(report)
-    result = cache.get(key)  # a Redis that is down is a miss (hotline.cache_guard)
-    if result is None:
-        result = _check_report(report, drafts=False)
-        cache.set(key, result, RESULT_SECONDS)
-    return result
+    return kept_for_report("checks", report, lambda: _check_report(report, drafts=False))
 
 
 def check_reports(reports: list[AnnualReport]) -> dict[int, CheckResult]:
     """The public results of several published reports (a province's cities), by report pk:
     each the one check_report keeps, those not yet kept computed together, so that the queries
     are as many for thirteen reports as for one."""
-    keys = dict(zip((r.pk for r in reports), _result_keys(reports), strict=True))
+    keys = dict(zip((r.pk for r in reports), report_keys("checks", reports), strict=True))
     found = cache.get_many(list(keys.values()))
     results = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [r for r in reports if r.pk not in results]
     for data in ReportData.load_many(missing, drafts=False):
         result = results[data.report.pk] = _evaluate(data)
-        cache.set(keys[data.report.pk], result, RESULT_SECONDS)
+        cache.set(keys[data.report.pk], result, KEPT_SECONDS)
     return results
 
 
@@ -85,21 +76,6 @@ def _last_year_is_a_draft(report: AnnualReport, among=None) -> bool:
     else:
         prior = last_year_among(report, among)
     return prior is not None and not prior.is_published
-
-
-def _result_key(report: AnnualReport) -> str:
-    return _result_keys([report])[0]
-
-
-def _result_keys(reports: list[AnnualReport]) -> list[str]:
-    from hotline.caching import RENDER_VERSION  # the code that computes it, too
-
-    scopes = [freshness.report_scopes(r.region.slug) for r in reports]
-    keys = []
-    for report, fresh in zip(reports, freshness.read_each(scopes), strict=True):
-        seed = f"{report.pk}|{fresh.token}|{RENDER_VERSION}|{get_language()}"
-        keys.append("checks:" + hashlib.sha256(seed.encode()).hexdigest())
-    return keys
 
 
 def _check_report(report: AnnualReport, *, drafts: bool) -> CheckResult:

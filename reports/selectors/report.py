@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils.translation import gettext_lazy as _
 
 from hotline import layout
+from hotline.caching import kept_for_report
 from hotline.checks import check_report
 from hotline.models import (
     AnnualReport,
@@ -259,7 +260,12 @@ KINDS = ByKeys(
 
 
 def sharing_summary(report) -> SharingSummary:
-    """Three grouped queries and the first REGISTER_ROWS rows (three more)."""
+    """Three grouped queries and the first REGISTER_ROWS rows (three more), read once per
+    version of a published report: the most queries of its page (hotline.caching)."""
+    return kept_for_report("sharing", report, lambda: _sharing_summary(report))
+
+
+def _sharing_summary(report) -> SharingSummary:
     kind_labels = dict(Department.Kind.choices)
     by_level = [SharingGroup(r.level_as_printed, n, total or 0) for r, n, total in LEVELS(report)]
     return SharingSummary(
@@ -279,7 +285,7 @@ POLICY_DOCUMENTS = KeyedRecords(PolicyDocument.private_objects.all(), "report", 
 
 
 def policy_documents(report) -> list[PolicyDocument]:
-    return POLICY_DOCUMENTS(report.pk)
+    return kept_for_report("policies", report, lambda: POLICY_DOCUMENTS(report.pk))
 
 
 # Whether a report lists its 政风热线 episodes, or prints their totals only (2023).

@@ -133,3 +133,30 @@ def test_the_loaded_2023_report_shows_its_correction_against_the_fixtures(
     page = page_of(client, report_2023)
     assert "诉求总量更正" in page and "1,450,699" in page and "1,450,700" in page
     assert Region.objects.get(slug="huaian")  # the page is the city's own
+
+
+def test_a_corrected_register_and_policy_list_show_at_once(client, reviewer_user, settings):
+    """A published report's register summary and policy documents are kept once per version of
+    its data (hotline.caching.kept_for_report), the page rendered each time or not: staff see a
+    reopened report's edits as they make them, and everyone the correction once published."""
+    settings.PAGE_CACHE_SECONDS = 0  # what is kept here is the data, not the page
+    report = AnnualReport.private_objects.get(region__slug="huaian", year=2023)
+    first = report.sharing_requests.order_by("group_number", "line").first()
+    before = page_of(client, report)
+    assert first.scope in before and "《更正后补列的文件》" not in before
+
+    report_reopen(report=report, by=reviewer_user, reason="共享登记更正")
+    first.scope = "更正后的共享主题"
+    first.save()
+    client.force_login(reviewer_user)
+    assert "更正后的共享主题" in page_of(client, report)
+    f.make_policy_document(report, title="《更正后补列的文件》")
+    draft = page_of(client, report)
+    assert "更正后的共享主题" in draft and "《更正后补列的文件》" in draft
+    client.logout()
+    assert client.get("/reports/huaian/2023/").status_code == 404
+
+    report_publish(report=report, by=reviewer_user, reason="核对后发布")
+    after = page_of(client, report)
+    assert "更正后的共享主题" in after and "《更正后补列的文件》" in after
+    assert first.scope not in after.replace("更正后的共享主题", "")

@@ -5,8 +5,19 @@ measures the same list). Anonymous visitors: no session or user query.
 """
 
 import pytest
+from django.test import override_settings
 
-from reports.public_pages import FRESHNESS, PAGES, api_details, policy_page, read
+from reports.public_pages import (
+    CHECKS,
+    FRESHNESS,
+    INDICATORS,
+    PAGES,
+    POLICIES,
+    REGISTER_SUMMARY,
+    api_details,
+    policy_page,
+    read,
+)
 
 from .factories import make_report
 
@@ -58,6 +69,20 @@ def test_the_apis_answers_about_one_record_read_a_fixed_number_of_queries(
     for url, queries in urls.items():
         with django_assert_num_queries(queries):
             assert read(client, url).status_code == 200, url
+
+
+def test_a_reports_page_rendered_again_reads_only_what_is_not_kept_per_version(
+    client, django_assert_num_queries, second_year
+):
+    """Rendered again rather than served from the page cache (as for staff, or with the page
+    cache off), a published report's page reads its register summary, policy documents and
+    figure checks once per version of its data, and its versions and indicators once per
+    process: what is left is the report, its figures, rankings, trends and workflow steps."""
+    url = "/reports/huaian/2023/"
+    assert read(client, url).status_code == 200
+    kept = FRESHNESS + INDICATORS + REGISTER_SUMMARY + POLICIES + CHECKS
+    with override_settings(PAGE_CACHE_SECONDS=0), django_assert_num_queries(PAGES[url] - kept):
+        assert client.get(url).status_code == 200
 
 
 def test_a_repeat_visit_costs_no_query(client, django_assert_num_queries):
