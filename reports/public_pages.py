@@ -29,12 +29,13 @@ REPORT = 1  # the report itself with its city, read once a report's page is to b
 # process, hotline.freshness: no query); the cities' on the province's view (one query).
 CHECKS = 6
 CITIES_FRESHNESS = 1
-# A published report's register summary (by level, by method, by kind of recipient; its first
-# rows + their recipients + methods) and its policy documents (+ their issuers), read like its
-# checks once per version of its data (hotline.caching.kept_for_report). The counts below are
-# for the first time.
-REGISTER_SUMMARY = 6
-POLICIES = 2
+# What a published report's page shows of its records beside its figures, read like its checks
+# once per version of its data (hotline.caching.kept_for_report): the TOP5 rankings
+# (departments and categories); the register's summary by level, by method, by kind of
+# recipient, its first rows + their recipients + methods; the policy documents + their
+# issuers; the workflow steps (when published, whether corrected). The counts below are for
+# the first time.
+OWN_RECORDS = 10
 # The words of the indicators and cities that the API's figures copy (api.serializers), read by
 # each process once per version of the catalogue: the indicators with their tables and
 # sections, the regions. The counts below are for the first time.
@@ -51,12 +52,9 @@ PAGES = {
     # freshness; reports with their city; headline figures; the indicators
     "/": FRESHNESS + 2 + INDICATORS,
     # freshness; the report with its city's other years, each with whether it lists its
-    # episodes; figures; the TOP5 rankings (departments and categories); trend figures of the
-    # city's years; the workflow steps (when published, whether corrected); the indicators;
-    # the register's summary; the policy documents; the figure checks
-    "/reports/huaian/2023/": (
-        FRESHNESS + REPORT + 4 + INDICATORS + REGISTER_SUMMARY + POLICIES + CHECKS
-    ),
+    # episodes; figures; trend figures of the city's years; the indicators; the report's own
+    # records; the figure checks
+    "/reports/huaian/2023/": FRESHNESS + REPORT + 2 + INDICATORS + OWN_RECORDS + CHECKS,
     # freshness; the city's reports; their figures; the indicators
     "/reports/huaian/": FRESHNESS + 2 + INDICATORS,
     "/reports/huaian/indicators.csv": FRESHNESS + 2 + INDICATORS,
@@ -73,8 +71,8 @@ PAGES = {
     # freshness; the report; requests; recipients; methods (streamed side by side); and read
     # apart, the objects they name: districts, units, methods (hotline.reading.ReadApart)
     "/reports/huaian/2023/tables/sharing-register.json": FRESHNESS + REPORT + 3 + 3,
-    # freshness; the report; documents + issuers
-    "/reports/huaian/2023/tables/policy-documents/": FRESHNESS + REPORT + POLICIES,
+    # freshness; the report; documents; issuers
+    "/reports/huaian/2023/tables/policy-documents/": FRESHNESS + REPORT + 2,
     # freshness; the report; episodes; their guests with departments
     "/reports/huaian/2022/tables/episodes/": FRESHNESS + REPORT + 2,
     # freshness; filter choices (reports, departments); count; the page's keys, then its

@@ -260,12 +260,7 @@ KINDS = ByKeys(
 
 
 def sharing_summary(report) -> SharingSummary:
-    """Three grouped queries and the first REGISTER_ROWS rows (three more), read once per
-    version of a published report: the most queries of its page (hotline.caching)."""
-    return kept_for_report("sharing", report, lambda: _sharing_summary(report))
-
-
-def _sharing_summary(report) -> SharingSummary:
+    """Three grouped queries and the first REGISTER_ROWS rows (three more)."""
     kind_labels = dict(Department.Kind.choices)
     by_level = [SharingGroup(r.level_as_printed, n, total or 0) for r, n, total in LEVELS(report)]
     return SharingSummary(
@@ -285,7 +280,32 @@ POLICY_DOCUMENTS = KeyedRecords(PolicyDocument.private_objects.all(), "report", 
 
 
 def policy_documents(report) -> list[PolicyDocument]:
-    return kept_for_report("policies", report, lambda: POLICY_DOCUMENTS(report.pk))
+    return POLICY_DOCUMENTS(report.pk)
+
+
+@dataclass
+class _OwnRecords:
+    counts: list[AppealCount]
+    sharing: SharingSummary
+    policies: list[PolicyDocument]
+    corrections: Corrections
+
+
+def _own_records(report) -> _OwnRecords:
+    """What a report's page shows of its records beside its figures: its TOP5 rankings, its
+    register's summary, its policy documents and its workflow steps (ten queries). A published
+    report's are a function of published data, the same for the public and staff: read once
+    per version of it (hotline.caching.kept_for_report); a draft's afresh."""
+    return kept_for_report(
+        "report-page",
+        report,
+        lambda: _OwnRecords(
+            ranked_counts(report),
+            sharing_summary(report),
+            policy_documents(report),
+            report_corrections(report),
+        ),
+    )
 
 
 # Whether a report lists its 政风热线 episodes, or prints their totals only (2023).
@@ -309,11 +329,11 @@ def report_page(user, city: str, year: int) -> ReportPage:
     sections = layout.lay_out_figures(
         figures, footnotes=footnotes, default_row_label=_city_name(report)
     )
-    counts = ranked_counts(report)
-    departments = top_departments(report, counts)
-    categories = top_categories(report, counts)
+    own = _own_records(report)
+    departments = top_departments(report, own.counts)
+    categories = top_categories(report, own.counts)
     annotate_ranked_rows([*departments, *(c for _t, rows in categories for c in rows)], checks)
-    sharing = sharing_summary(report)
+    sharing = own.sharing
     # The city's other years, published or made up like this one: never the two mixed.
     years_of = {r.pk: r.year for r in reports if r.is_synthetic == report.is_synthetic}
     years = sorted(years_of.values())
@@ -325,7 +345,7 @@ def report_page(user, city: str, year: int) -> ReportPage:
         top_categories=categories,
         sharing=sharing,
         sharing_total=by_code.get("data_sharing.total.records"),
-        policy_documents=policy_documents(report),
+        policy_documents=own.policies,
         years=years,
         charts=charts.report_charts(
             by_code,
@@ -334,7 +354,7 @@ def report_page(user, city: str, year: int) -> ReportPage:
             sharing,
             trend_figures(with_indicators(TREND_FIGURES.among(list(years_of), HEADLINE_CODES))),
         ),
-        corrections=report_corrections(report),
+        corrections=own.corrections,
         compared_with=checks.prior_report,
         episodes_listed=report.lists_episodes,
         episode_total=by_code.get("livestream.episodes"),
