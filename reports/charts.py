@@ -106,7 +106,8 @@ def _chart_from_codes(id, title, kind, by_code, codes, label_header, series_labe
     )
 
 
-def report_charts(by_code, departments, categories, sharing, trends) -> list[Chart]:
+def report_charts(by_code, departments, categories, sharing) -> list[Chart]:
+    """The charts of a report's own figures, each in its section of the page."""
     candidates = [
         _chart_from_codes(
             "chart-appeal-sources",
@@ -137,9 +138,12 @@ def report_charts(by_code, departments, categories, sharing, trends) -> list[Cha
         _top_departments_chart(departments),
         *_top_categories_charts(categories),
         *_sharing_charts(sharing),
-        *trend_charts_for_report(trends),
     ]
-    charts = [c for c in candidates if c is not None]
+    return _in_sections(c for c in candidates if c is not None)
+
+
+def _in_sections(charts) -> list[Chart]:
+    charts = list(charts)
     for chart in charts:
         chart.section = _section_of(chart.id)
     return charts
@@ -270,7 +274,7 @@ def trend_charts_for_report(trends) -> list[Chart]:
             continue
         years = [f.report.year for f in figures]
         charts.append(_trend_chart(f"chart-trend-{n}", figures[0].indicator, years, figures))
-    return charts
+    return _in_sections(charts)
 
 
 def trend_charts(reports, indicators, series) -> list[Chart]:

@@ -5,6 +5,7 @@ from functools import wraps
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -107,11 +108,24 @@ def index(request):
 def report(request, city, year):
     page = _report(request, city, year, read=selectors.report_page)
     report = page.report
-    return render(
-        request,
-        "reports/report.html",
-        {"page": page, "report": report, "source_note": _source(report, _updated(request, report))},
-    )
+    context = {"page": page, "report": report}
+    context["source_note"] = _source(report, _updated(request, report))
+    context["body"] = _body_html(request, page, context)
+    return render(request, "reports/report.html", context)
+
+
+def _body_html(request, page, context) -> dict[str, str]:
+    """The page's contents and sections. What the public sees of a published report is the
+    same for every reader, staff included, and most of a render's time: made once per version
+    and kept (hotline.caching.kept_for_report), and its data then not even read."""
+
+    def make():  # safe strings, kept as such
+        return {
+            part: render_to_string(f"reports/_report_{part}.html", context, request)
+            for part in ("toc", "sections")
+        }
+
+    return caching.kept_for_report("report-body", page.report, make) if page.shared else make()
 
 
 @report_page

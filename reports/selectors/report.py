@@ -1,7 +1,9 @@
 """The index and a report's own pages: the report as printed, its tables and its TOP5s."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils.translation import gettext_lazy as _
@@ -96,22 +98,39 @@ def index_page(user) -> list[CitySummary]:
 
 
 @dataclass
-class ReportPage:
-    report: AnnualReport
+class ReportBody:
+    """What a report's page prints of the report's data below its header: for everyone who
+    sees the report as the public does (ReportPage.shared), the same."""
+
     sections: list[layout.Section]
     top_departments: list[AppealCount]
     top_categories: list[tuple[str, list[AppealCount]]]
     sharing: "SharingSummary"
     sharing_total: Figure | None
     policy_documents: list[PolicyDocument]
-    years: list[int]
-    charts: list[charts.Chart]
-    corrections: Corrections
-    # Last year's report the figure checks compared with: a draft only for staff who see drafts.
-    compared_with: AnnualReport | None = None
+    charts: list[charts.Chart]  # of the report's own figures, each in its section
     # Whether the report lists its 政风热线 episodes, or prints their totals only (2023).
     episodes_listed: bool = True
     episode_total: Figure | None = None  # the printed number of episodes
+
+
+@dataclass
+class ReportPage:
+    report: AnnualReport
+    years: list[int]
+    corrections: Corrections
+    trends: list[charts.Chart]  # headline figures over the city's years, as the reader sees them
+    # Last year's report the figure checks compared with: a draft only for staff who see drafts.
+    compared_with: AnnualReport | None
+    # Whether the body is what the public sees of a published report: then it is the same for
+    # everyone, and its page keeps its HTML once per version (reports.views.report).
+    shared: bool
+    read_body: Callable[[], ReportBody] = field(repr=False)
+
+    @cached_property
+    def body(self) -> ReportBody:
+        """Read when asked: not at all when the body's HTML is kept."""
+        return self.read_body()
 
 
 REPORT_FIGURES = KeyedRecords(Figure.private_objects.all(), "report")
@@ -322,40 +341,43 @@ def report_page(user, city: str, year: int) -> ReportPage:
     report = next((r for r in reports if r.year == year), None)
     if report is None:
         raise AnnualReport.DoesNotExist(f"{city} {year}")
-    figures = report_figures(report)
     # Last year's report, which a check may compare with, is among them for staff too.
     checks = check_report(report, drafts=sees_drafts(user), among=reports)
+    own = _own_records(report)
+    # The city's other years, published or made up like this one: never the two mixed.
+    years_of = {r.pk: r.year for r in reports if r.is_synthetic == report.is_synthetic}
+    trends = TREND_FIGURES.among(list(years_of), HEADLINE_CODES)
+    prior = checks.prior_report
+    return ReportPage(
+        report=report,
+        years=sorted(years_of.values()),
+        corrections=own.corrections,
+        trends=charts.trend_charts_for_report(trend_figures(with_indicators(trends))),
+        compared_with=prior,
+        # A published report checked against no draft: what the public sees, checks and all.
+        shared=report.is_published and (prior is None or prior.is_published),
+        read_body=lambda: _report_body(report, checks, own),
+    )
+
+
+def _report_body(report, checks, own: _OwnRecords) -> ReportBody:
+    figures = report_figures(report)
     footnotes = check_footnotes(figures, checks)
     sections = layout.lay_out_figures(
         figures, footnotes=footnotes, default_row_label=_city_name(report)
     )
-    own = _own_records(report)
     departments = top_departments(report, own.counts)
     categories = top_categories(report, own.counts)
     annotate_ranked_rows([*departments, *(c for _t, rows in categories for c in rows)], checks)
-    sharing = own.sharing
-    # The city's other years, published or made up like this one: never the two mixed.
-    years_of = {r.pk: r.year for r in reports if r.is_synthetic == report.is_synthetic}
-    years = sorted(years_of.values())
     by_code = {f.indicator.code: f for f in figures}
-    return ReportPage(
-        report=report,
+    return ReportBody(
         sections=sections,
         top_departments=departments,
         top_categories=categories,
-        sharing=sharing,
+        sharing=own.sharing,
         sharing_total=by_code.get("data_sharing.total.records"),
         policy_documents=own.policies,
-        years=years,
-        charts=charts.report_charts(
-            by_code,
-            departments,
-            categories,
-            sharing,
-            trend_figures(with_indicators(TREND_FIGURES.among(list(years_of), HEADLINE_CODES))),
-        ),
-        corrections=own.corrections,
-        compared_with=checks.prior_report,
+        charts=charts.report_charts(by_code, departments, categories, own.sharing),
         episodes_listed=report.lists_episodes,
         episode_total=by_code.get("livestream.episodes"),
     )

@@ -117,7 +117,7 @@ def test_the_trend_charts_show_published_years_to_the_public_and_drafts_to_staff
 
     def trends(user):
         page = pages.report_page(user, "huaian", 2023)
-        charts = [c for c in page.charts if c.id.startswith("chart-trend-")]
+        charts = [c for c in page.trends if c.id.startswith("chart-trend-")]
         return page.years, {tuple(c.labels) for c in charts}
 
     years, labels = trends(AnonymousUser())

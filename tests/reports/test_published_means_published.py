@@ -335,3 +335,26 @@ def test_each_kind_of_draft_work_takes_effect(data_entry_user, reviewer_user, tm
     send_back(reviewer, city, year)
     delete_draft(reviewer, city, year)
     assert report_of(city, year) is None
+
+
+def test_a_page_compared_with_a_draft_is_never_kept_for_the_public(data_entry_user, settings):
+    """A published report's page body is made once per version and kept for everyone who sees
+    what the public sees, staff included (reports.views.report); one compared with last year's
+    draft is its reader's alone, made afresh: never kept, never served in place of the other."""
+    settings.PAGE_CACHE_SECONDS = 0  # what is kept here is the body, not the page
+    staff, public, url = Client(), Client(), "/reports/huaian/2023/"
+    staff.force_login(data_entry_user)
+
+    def page(client):
+        return CSRF.sub(b"", client.get(url).content).decode()
+
+    kept = page(public)
+    assert page(staff) == page(staff)  # a published last year, or none: the same body
+    api_start(staff, "huaian", 2022)
+    api_figure(staff, "huaian", 2022, "appeals.public.total", "719373")
+    assert "719,373" in page(staff)
+    assert page(public) == kept
+    api_figure(staff, "huaian", 2022, "appeals.public.total", "719374")
+    compared = page(staff)
+    assert "719,374" in compared and "719,373" not in compared
+    assert page(public) == kept and "719,37" not in kept
