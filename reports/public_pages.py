@@ -30,11 +30,11 @@ REPORT = 1  # the report itself with its city, read once a report's page is to b
 CHECKS = 6
 CITIES_FRESHNESS = 1
 # What a published report's page shows of its records beside its figures, read like its checks
-# once per version of its data (hotline.caching.kept_for_report): the TOP5 rankings
-# (departments and categories); the register's summary by level, by method, by kind of
-# recipient, its first rows + their recipients + methods; the policy documents + their
-# issuers; the workflow steps (when published, whether corrected). The counts below are for
-# the first time.
+# once per version of its data (hotline.caching.kept_for_report; reports.selectors.report):
+# the TOP5 rankings (departments and categories); the register's summary by level, by method,
+# by kind of recipient, its first rows + their recipients + methods; the policy documents +
+# their issuers; the workflow steps (when published, whether corrected). The counts below are
+# for the first time.
 OWN_RECORDS = 10
 # The words of the indicators and cities that the API's figures copy (api.serializers), read by
 # each process once per version of the catalogue: the indicators with their tables and

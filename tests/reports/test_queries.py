@@ -86,6 +86,25 @@ def test_a_reports_page_rendered_again_reads_only_what_is_not_kept_per_version(
         assert client.get(url).status_code == 200
 
 
+def test_a_render_whose_body_is_kept_reads_only_what_its_header_needs(client, monkeypatch):
+    """With the body's HTML kept, a render reads the body, the figure checks (whether staff
+    compare with a draft) and the workflow steps from the cache, never the records the body
+    was made from (the TOP5s, the register, the policy documents: the largest entry)."""
+    from django.core.cache import cache
+
+    url = "/reports/huaian/2023/"
+    assert read(client, url).status_code == 200
+    read_keys = []
+    get = cache.get
+    monkeypatch.setattr(
+        cache, "get", lambda key, *a, **k: read_keys.append(key) or get(key, *a, **k)
+    )
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        assert client.get(url).status_code == 200
+    names = sorted(key.split(":")[0] for key in read_keys)
+    assert names == ["checks", "report-body", "report-corrections"]
+
+
 def test_a_repeat_visit_costs_no_query(client, django_assert_num_queries):
     """The versions of what a page shows are remembered by the process (hotline.freshness)."""
     etag = client.get("/reports/huaian/2023/")["ETag"]
