@@ -11,6 +11,7 @@ starts and once when Redis answers again, never once per request.
 """
 
 import logging
+import os
 import threading
 import time
 from functools import wraps
@@ -131,6 +132,66 @@ class _ReusedClient(RedisCacheClient):
         return client
 
 
+class _Listener:
+    """This process's subscription to one channel, read without waiting for Redis: `heard()`
+    polls its socket (a system call, no round trip) and counts what arrived, announcements
+    and reconnections alike. It answers None while it cannot vouch that nothing was missed:
+    not yet confirmed subscribed, reconnecting, or Redis down."""
+
+    def __init__(self, cache: "GuardedRedisCache", channel: str):
+        self.cache, self.channel, self.lock = cache, channel, threading.Lock()
+        self.pid, self.pubsub, self.count, self.confirmed = None, None, 0, False
+
+    def heard(self) -> int | None:
+        with self.lock:
+            if self.pid != os.getpid():
+                # A worker forked from a process that listened: the socket is its parent's.
+                self.pid, self.pubsub, self.confirmed = os.getpid(), None, False
+            if self.pubsub is None:
+                outage = self.cache.outage
+                if outage.skipping():
+                    return None
+                try:
+                    self._subscribe()
+                except _failures() as error:
+                    self._drop()
+                    outage.failed(self.cache.location, error)
+                    return None
+            try:
+                while (message := self.pubsub.get_message(timeout=0)) is not None:
+                    self.count += 1
+                    if message["type"] == "subscribe":
+                        self.confirmed = True
+            except _failures():
+                # The subscription was closed (a Redis restarted, a client killed): subscribe
+                # again next time, which tells whether Redis is down.
+                self._drop()
+                return None
+            return self.count if self.confirmed else None
+
+    def _subscribe(self):
+        self.pubsub = self.cache._cache.get_client().pubsub()
+        self.pubsub.subscribe(self.channel)
+        # redis-py reconnects by itself and subscribes again; what was announced in between
+        # is lost, so nothing heard before counts until the new subscription is confirmed.
+        self.pubsub.connection.register_connect_callback(self._reconnected)
+
+    def _reconnected(self, connection):
+        self.count, self.confirmed = self.count + 1, False
+
+    def _drop(self):
+        pubsub, self.pubsub, self.confirmed = self.pubsub, None, False
+        self.count += 1
+        if pubsub is not None:
+            try:
+                pubsub.close()
+            except _failures():
+                pass
+
+
+_listeners: dict[tuple[str, str], _Listener] = {}
+
+
 class GuardedRedisCache(RedisCache):
     """Django's RedisCache whose failures are misses (see the module's docstring)."""
 
@@ -144,6 +205,26 @@ class GuardedRedisCache(RedisCache):
         """False while an outage is being skipped: callers that would wait on the cache (the
         render lock) do not."""
         return not self.outage.skipping()
+
+    @_guarded(_nothing)
+    def announce(self, channel: str) -> None:
+        """Tell every process that listens to `channel` (heard) that something changed: once
+        this returns, the news waits on every listener's connection."""
+        client = self._cache.get_client(write=True)
+        client.publish(self.make_key(channel), b"")
+        # Redis writes a message to its subscribers in the same pass as the reply to PUBLISH,
+        # perhaps after it; it reads this client's next command only once that pass is done.
+        client.ping()
+
+    def heard(self, channel: str) -> int | None:
+        """How many times this process heard of a change on `channel` (announce), None while
+        it cannot tell: what it keeps in memory is good while this number stays the same."""
+        key = (self.location, self.make_key(channel))
+        with _outages_lock:
+            listener = _listeners.get(key)
+            if listener is None:
+                listener = _listeners[key] = _Listener(self, key[1])
+        return listener.heard()
 
     get = _guarded(_default)(RedisCache.get)
     set = _guarded(_nothing)(RedisCache.set)

@@ -62,6 +62,7 @@ def _redis_at(settings, port):
         }
     }
     settings.API_ANON_RATE = "120/min"
+    settings.FRESHNESS_IN_CACHE = True  # as REDIS_URL sets it: versions kept and heard through it
     cache_guard._outages.pop(location, None)
 
 
