@@ -96,7 +96,7 @@ def test_a_gbk_csv_is_previewed_then_saved_on_confirm(
 
     # The upload found for this user and session, and taken (deleted); then the same import
     # committed, and the log entries in one insert.
-    with django_assert_num_queries(import_queries(23)):
+    with django_assert_num_queries(import_queries(23, batches=1)):
         done = confirm(client, DataSharingRequest, preview)
     assert done.status_code == 302
     assert DataSharingRequest.private_objects.filter(report=draft_2024).count() == 4
