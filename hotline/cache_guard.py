@@ -206,12 +206,18 @@ class GuardedRedisCache(RedisCache):
         render lock) do not."""
         return not self.outage.skipping()
 
+    def channel_name(self, channel: str) -> str:
+        """The channel in Redis: named as a key is (the site's prefix), and by its database,
+        since channels, unlike keys, are shared by every database of a server."""
+        db = self._cache._get_connection_pool(False).connection_kwargs.get("db", 0)
+        return f"{self.make_key(channel)}:db{db}"
+
     @_guarded(_nothing)
     def announce(self, channel: str) -> None:
         """Tell every process that listens to `channel` (heard) that something changed: once
         this returns, the news waits on every listener's connection."""
         client = self._cache.get_client(write=True)
-        client.publish(self.make_key(channel), b"")
+        client.publish(self.channel_name(channel), b"")
         # Redis writes a message to its subscribers in the same pass as the reply to PUBLISH,
         # perhaps after it; it reads this client's next command only once that pass is done.
         client.ping()
@@ -219,7 +225,7 @@ class GuardedRedisCache(RedisCache):
     def heard(self, channel: str) -> int | None:
         """How many times this process heard of a change on `channel` (announce), None while
         it cannot tell: what it keeps in memory is good while this number stays the same."""
-        key = (self.location, self.make_key(channel))
+        key = (self.location, self.channel_name(channel))
         with _outages_lock:
             listener = _listeners.get(key)
             if listener is None:

@@ -54,7 +54,9 @@ def prefix(server, settings):
     recent.clear()
     freshness.forget_remembered()
     yield prefix
-    listener = cache_guard._listeners.pop((REDIS_URL, f"{prefix}:1:{freshness.CHANNEL}"), None)
+    listener = cache_guard._listeners.pop(
+        (REDIS_URL, caches["default"].channel_name(freshness.CHANNEL)), None
+    )
     if listener is not None and listener.pubsub is not None:
         listener.pubsub.close()
     for key in server.scan_iter(f"{prefix}:*"):
@@ -120,7 +122,9 @@ def test_a_write_announced_elsewhere_is_heard_at_once(client, prefix, server):
 def test_a_process_that_lost_its_subscription_trusts_nothing_it_kept(client, prefix, server):
     _listening()
     kept = freshness.read(SCOPES)
-    listener = cache_guard._listeners[(REDIS_URL, f"{prefix}:1:{freshness.CHANNEL}")]
+    listener = cache_guard._listeners[
+        (REDIS_URL, caches["default"].channel_name(freshness.CHANNEL))
+    ]
     port = listener.pubsub.connection._sock.getsockname()[1]
     # Redis drops the subscription (restarted, the client killed); what was announced while it
     # was gone is lost: the correction is written but never heard.
