@@ -200,6 +200,7 @@ class GuardedRedisCache(RedisCache):
         self._class = _ReusedClient
         self.location = server if isinstance(server, str) else ",".join(server)
         self.outage = _outage(self.location)
+        self._listening = {}  # channel -> this process's _Listener
 
     def available(self) -> bool:
         """False while an outage is being skipped: callers that would wait on the cache (the
@@ -225,11 +226,14 @@ class GuardedRedisCache(RedisCache):
     def heard(self, channel: str) -> int | None:
         """How many times this process heard of a change on `channel` (announce), None while
         it cannot tell: what it keeps in memory is good while this number stays the same."""
-        key = (self.location, self.channel_name(channel))
-        with _outages_lock:
-            listener = _listeners.get(key)
-            if listener is None:
-                listener = _listeners[key] = _Listener(self, key[1])
+        listener = self._listening.get(channel)
+        if listener is None:  # once per thread's cache: every cached hit asks
+            key = (self.location, self.channel_name(channel))
+            with _outages_lock:
+                listener = _listeners.get(key)
+                if listener is None:
+                    listener = _listeners[key] = _Listener(self, key[1])
+            self._listening[channel] = listener
         return listener.heard()
 
     get = _guarded(_default)(RedisCache.get)
