@@ -20,23 +20,24 @@ class RecordFilter(forms.Form):
     method = forms.ChoiceField(label=_("Method"), required=False)
 
     def __init__(self, data, *, choices):
+        """`choices`: a function giving each field's values (selectors.filter_choices), called
+        only when the field's value is checked or the form drawn."""
         super().__init__(data)
-        self.fields["year"].choices = _any() + [(y, y) for y in choices["years"]]
-        self.fields["city"].choices = _any() + [
-            (r.slug, translated(r, "name")) for r in choices["cities"]
-        ]
-        self.fields["department"].choices = _any() + [
-            (d.pk, str(d)) for d in choices["departments"]
-        ]
+        self._choices("year", choices["years"], lambda y: (y, y))
+        self._choices("city", choices["cities"], lambda r: (r.slug, translated(r, "name")))
+        self._choices("department", choices["departments"], lambda d: (d.pk, str(d)))
         if "districts" in choices:
-            self.fields["district"].choices = _any() + [
-                (r.slug, translated(r, "name")) for r in choices["districts"]
-            ]
-            self.fields["method"].choices = _any() + [
-                (m.code, translated(m, "name")) for m in choices["methods"]
-            ]
+            self._choices(
+                "district", choices["districts"], lambda r: (r.slug, translated(r, "name"))
+            )
+            self._choices("method", choices["methods"], lambda m: (m.code, translated(m, "name")))
         else:
             del self.fields["district"], self.fields["method"]
+
+    def _choices(self, name, values, choice):
+        # A callable is called on each use of the choices (Django's CallableChoiceIterator):
+        # `values` keeps what it read.
+        self.fields[name].choices = lambda: _any() + [choice(value) for value in values()]
 
     def filters(self) -> dict:
         """The valid filters; an unknown value is ignored rather than an error page."""

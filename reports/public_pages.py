@@ -79,24 +79,24 @@ PAGES = {
     # rows (selectors.ListPaginator); guests; the episode totals of the reports that list no
     # episode
     "/episodes/": FRESHNESS + 7,
-    # freshness; filter choices (reports, departments); episodes; guests (streamed side by
-    # side); apart: their reports, the guests' departments
-    "/episodes.csv": FRESHNESS + 4 + 2,
+    # freshness; episodes; guests (streamed side by side); apart: their reports, the guests'
+    # departments. No filter asked: no filter choices read (reports.forms)
+    "/episodes.csv": FRESHNESS + 2 + 2,
     # freshness; filter choices (reports, departments, districts, methods); count; the
     # page's keys, then its rows; recipients; methods
     "/data-sharing/": FRESHNESS + 9,
     "/data-sharing/?method=network": FRESHNESS + 9,
-    # filter choices as above; requests, recipients and methods read side by side; apart:
-    # their reports, districts, units, methods
-    "/data-sharing.csv": FRESHNESS + 4 + 3 + 4,
+    # requests, recipients and methods read side by side; apart: their reports, districts,
+    # units, methods
+    "/data-sharing.csv": FRESHNESS + 3 + 4,
     # the same and, before, its COUNT: a workbook of more than DOWNLOAD_BACKGROUND_ROWS
     # records is written by a job (reports.record_lists), the count here as the data grows
-    "/data-sharing.xlsx": FRESHNESS + 4 + 1 + 3 + 4,
+    "/data-sharing.xlsx": FRESHNESS + 1 + 3 + 4,
     # freshness; filter choices (reports, departments); count; the page's keys, then its
     # rows; issuers
     "/policies/": FRESHNESS + 6,
-    # freshness; filter choices; documents; issuers; apart: their reports, the issuers
-    "/policies.json": FRESHNESS + 4 + 2,
+    # freshness; documents; issuers; apart: their reports, the issuers
+    "/policies.json": FRESHNESS + 2 + 2,
     # freshness; the report; the record; its guests (episode) / recipients and methods
     "/reports/huaian/2022/episodes/1/": FRESHNESS + REPORT + 2,
     "/reports/huaian/2023/data-sharing/7/": FRESHNESS + REPORT + 3,

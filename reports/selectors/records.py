@@ -1,6 +1,8 @@
 """The record lists (episodes, the data-sharing register, policy documents), their filter
 choices and each record's page."""
 
+import functools
+
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 
@@ -102,29 +104,37 @@ class ListPaginator(Paginator):
 
 
 def filter_choices(user, kind: str) -> dict:
-    """The values a record list can be filtered on, from what the user may see (one query each)."""
-    reports = list(visible_reports(user).order_by("region__order", "-year"))
+    """The values a record list can be filtered on, from what the user may see: each a function
+    that reads them the first time it is called (one query each, years and cities one
+    together), so that a download or a stored file asked for with no filters reads none."""
     visible = AnnualReport.private_objects.visible_to(user).values("pk")
-    choices = {
-        "years": sorted({r.year for r in reports}, reverse=True),
-        "cities": list({r.region.slug: r.region for r in reports}.values()),
-    }
+
+    @functools.cache
+    def reports():
+        return list(visible_reports(user).order_by("region__order", "-year"))
+
     # The units and districts the records name, each read as `pk IN (the records' keys)`:
     # joined to 150,000 links and made distinct, the register's units took 162 ms a render of
     # its list on PostgreSQL (10 ms so) and its districts 38 ms (2 ms).
     if kind == "episodes":
         named = EpisodeGuest.objects.filter(episode__report__in=visible)
     elif kind == "sharing":
-        links = DataSharingRequest.recipients.through.objects
-        named = links.filter(datasharingrequest__report__in=visible)
-        requests = DataSharingRequest.private_objects.filter(report__in=visible)
-        choices["districts"] = list(Region.objects.filter(pk__in=requests.values("region")))
-        choices["methods"] = list(SharingMethod.objects.all())
+        named = DataSharingRequest.recipients.through.objects.filter(
+            datasharingrequest__report__in=visible
+        )
     else:
         named = PolicyDocument.issuers.through.objects.filter(policydocument__report__in=visible)
     departments = Department.objects.filter(pk__in=named.values("department"))
-    choices["departments"] = list(departments.order_by("region__order", "name", "pk"))
-    return choices
+    choices = {
+        "years": lambda: sorted({r.year for r in reports()}, reverse=True),
+        "cities": lambda: list({r.region.slug: r.region for r in reports()}.values()),
+        "departments": lambda: list(departments.order_by("region__order", "name", "pk")),
+    }
+    if kind == "sharing":
+        requests = DataSharingRequest.private_objects.filter(report__in=visible)
+        choices["districts"] = lambda: list(Region.objects.filter(pk__in=requests.values("region")))
+        choices["methods"] = lambda: list(SharingMethod.objects.all())
+    return {name: functools.cache(read) for name, read in choices.items()}
 
 
 # A record's page is reached through its report, which the view found visible first.
