@@ -527,25 +527,51 @@ def memory_line(run, steps, name, result, *, target=True):
     )
 
 
+EXPORT_ROUNDS = 3
+
+
 def export(run: Run, steps: Steps):
-    floor = steps.step("export_floor")
+    """Each download and the floor in turns, EXPORT_ROUNDS times, each in a fresh process;
+    the best time of each (as timeit takes it): one run of a few seconds moved by a fifth
+    from one try to the next on a shared machine (the register's CSV 1.97-2.64 x its floor in
+    two nights of one code). The largest peak memory of each."""
+    names = ("export_floor", "export_csv", "export_admin")
+    tries = {name: [] for name in names}
+    for _round in range(EXPORT_ROUNDS):
+        for name in names:
+            tries[name].append(steps.step(name))
+    best = {
+        name: {
+            **min(found, key=lambda result: result["seconds"]),
+            "peak_mb": max(result["peak_mb"] for result in found),
+            "all": [result["seconds"] for result in found],
+        }
+        for name, found in tries.items()
+    }
+    floor = best["export_floor"]
     for step, what in (
         ("export_csv", "export /data-sharing.csv (written to store)"),
         ("export_admin", "export, the admin's CSV (hotline.importing.exporting)"),
     ):
-        result = steps.step(step)
+        result = best[step]
         memory_line(run, steps, f"memory, {what}, {n(result['rows'])} rows", result)
         ratio = result["seconds"] / floor["seconds"]
         run.add(
             steps.db,
             what,
-            f"{n(result['rows'] / result['seconds'])} rows/s ({result['seconds']:.2f} s)",
-            f"floor (csv.writer, values_list) {floor['seconds']:.2f} s; "
-            f"{result['bytes'] / 1e6:.0f} MB vs {floor['bytes'] / 1e6:.0f} MB",
+            f"{n(result['rows'] / result['seconds'])} rows/s ({result['seconds']:.2f} s, "
+            f"best of {seconds_list(result['all'])})",
+            f"floor (csv.writer, values_list) {floor['seconds']:.2f} s, best of "
+            f"{seconds_list(floor['all'])}; {result['bytes'] / 1e6:.0f} MB vs "
+            f"{floor['bytes'] / 1e6:.0f} MB",
             f"{ratio:.2f}×",
             f"≤ {TARGET_EXPORT_FLOOR_RATIO}× floor",
             verdict(ratio <= TARGET_EXPORT_FLOOR_RATIO),
         )
+
+
+def seconds_list(values: list[float]) -> str:
+    return " / ".join(f"{value:.2f}" for value in values)
 
 
 def xlsx_job(run: Run, steps: Steps):
