@@ -139,21 +139,23 @@ class KeyReader:
         return self.apart(row[self.start])
 
 
-def _read_apart(queryset, name, tree, reads) -> ReadApart:
+def _read_apart(queryset, name, tree, reads, whole) -> ReadApart:
     """The objects that the foreign key `name` of the queryset's rows names, with their own
-    select_related `tree` and the fields `reads` names under `name`, read apart (ReadApart)."""
+    select_related `tree` and the fields `reads` names under `name`, read apart (ReadApart);
+    all of them for a model of `whole`."""
     model = queryset.model._meta.get_field(name).related_model
     objects = model._base_manager.all()
     if tree:
         objects = objects.select_related(*_paths(tree))
-    # A subquery's order is dropped unless it is sliced (the admin exports a slice too).
-    named = queryset.values(name)
     under = {
         path.removeprefix(name).removeprefix("__"): fields
         for path, fields in (reads or {}).items()
         if path == name or path.startswith(f"{name}__")
     }
-    return ReadApart(objects, Q(pk__in=named), under)
+    if model in whole:
+        return ReadApart(objects, None, under)
+    # A subquery's order is dropped unless it is sliced (the admin exports a slice too).
+    return ReadApart(objects, Q(pk__in=queryset.values(name)), under)
 
 
 def _paths(tree: dict, prefix: str = ""):
@@ -162,11 +164,13 @@ def _paths(tree: dict, prefix: str = ""):
         yield from _paths(subtree, f"{prefix}{name}__") if subtree else [prefix + name]
 
 
-def apart_tree(queryset, reads=None) -> dict:
+def apart_tree(queryset, reads=None, whole=()) -> dict:
     """The queryset's select_related tree, its first foreign keys' objects read apart
-    (_read_apart): a Reader's tree for a long list."""
+    (_read_apart): a Reader's tree for a long list. The objects of a model of `whole` (a
+    small table) are read all, not only those the list names: a subquery over 100,000 records
+    cost more than reading a few hundred rows."""
     return {
-        name: _read_apart(queryset, name, tree, reads)
+        name: _read_apart(queryset, name, tree, reads, whole)
         for name, tree in select_related_tree(queryset).items()
     }
 
@@ -193,12 +197,13 @@ def value_rows(queryset, reader, width, *, streamed=True):
     return rows
 
 
-def instances(queryset, *, reads=None, streamed=True, apart=False):
+def instances(queryset, *, reads=None, streamed=True, apart=False, whole=()):
     """The queryset's records, with their select_related objects, made by Reader as they are
     read. Only the model's own fields are read (all of them, or those `reads` names by path):
     not for a queryset whose records need its annotations or deferred fields. `apart`: the
-    select_related objects read apart (apart_tree), for a long list."""
-    tree = apart_tree(queryset, reads) if apart else select_related_tree(queryset)
+    select_related objects read apart (apart_tree, all of those of a model of `whole`), for a
+    long list."""
+    tree = apart_tree(queryset, reads, whole) if apart else select_related_tree(queryset)
     reader = Reader(queryset.model, "", tree, queryset.db, 0, reads=reads)
     for row in value_rows(queryset.values_list(*reader.paths), reader, 0, streamed=streamed):
         yield reader(row)
