@@ -31,7 +31,7 @@ from django.utils.translation import get_language
 
 from hotline import freshness
 from hotline.middleware import CompressionMiddleware
-from hotline.roles import sees_drafts
+from hotline.roles import sees_drafts, viewer
 
 
 def _render_version() -> str:
@@ -71,7 +71,8 @@ def respond(
     `store=False` answers conditionally but keeps nothing (the browsable API)."""
     if reads is not None:
         canonical_query(request, frozenset(reads))
-    if sees_drafts(request.user):
+    user = viewer(request)
+    if sees_drafts(user):
         response = render()
         patch_cache_control(response, private=True, no_store=True)
         return response
@@ -83,7 +84,7 @@ def respond(
     response = None
     if any(header in request.META for header in CONDITIONAL_HEADERS):
         response = get_conditional_response(request, etag=etag, last_modified=stamp)
-    public = not request.user.is_authenticated
+    public = user is None or not user.is_authenticated
     if response is None:
         if store and request.method == "GET" and settings.PAGE_CACHE_SECONDS > 0:
             response = fetch_or_render(request, key, render, finished=public)

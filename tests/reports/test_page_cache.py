@@ -283,6 +283,22 @@ def test_an_anonymous_hit_is_sent_with_the_headers_made_for_the_first(client, mo
         assert again[header] == first[header], header
 
 
+def test_a_hit_without_a_session_cookie_opens_no_session(client, django_user_model, settings):
+    """No one is signed in to a site request without the session cookie: its user is not read
+    (a session opened, the response marked Vary: Cookie once more: a tenth of a hit). One
+    with the cookie is: a signed-in reader's, and a stale cookie's, which is anonymous."""
+    client.get(URL)
+    hit = client.get(URL)
+    assert hit["X-Page-Cache"] == "hit" and not hit.wsgi_request.session.accessed
+    assert "Cookie" in hit["Vary"]  # as every public answer varies (hotline.caching.respond)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "stale"
+    stale = client.get(URL)
+    assert stale.wsgi_request.session.accessed and stale["Cache-Control"] == "public, max-age=300"
+    reader = Client()
+    reader.force_login(django_user_model.objects.create_user("reader", is_staff=True))
+    assert reader.get(URL)["Cache-Control"] == "private, no-cache"
+
+
 def test_a_signed_in_reader_is_never_sent_the_anonymous_readers_headers(client, django_user_model):
     client.get(URL)
     client.get(URL)  # the anonymous readers' headers made
