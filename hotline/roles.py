@@ -25,7 +25,8 @@ def viewer(request):
     site's requests (Django's own) are authenticated by their session alone, so one without a
     session cookie is anonymous; the API's (REST framework's) may carry a token and are
     always asked. Not reading that user spares opening its session, and the session
-    middleware's marking the response Vary: Cookie once more: a tenth of a cached hit."""
+    middleware's marking the response Vary: Cookie once more: about 20 us of a cached
+    hit's 400 in process."""
     if isinstance(request, HttpRequest) and settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return None
     return request.user

@@ -20,7 +20,7 @@ class RecordFilter(forms.Form):
     method = forms.ChoiceField(label=_("Method"), required=False)
 
     def __init__(self, data, *, choices):
-        """`choices`: a function giving each field's values (selectors.filter_choices), called
+        """`choices`: each field's values as a function (selectors.filter_choices), called
         only when the field's value is checked or the form drawn."""
         super().__init__(data)
         self._choices("year", choices["years"], lambda y: (y, y))

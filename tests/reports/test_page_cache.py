@@ -285,7 +285,7 @@ def test_an_anonymous_hit_is_sent_with_the_headers_made_for_the_first(client, mo
 
 def test_a_hit_without_a_session_cookie_opens_no_session(client, django_user_model, settings):
     """No one is signed in to a site request without the session cookie: its user is not read
-    (a session opened, the response marked Vary: Cookie once more: a tenth of a hit). One
+    (a session opened, the response marked Vary: Cookie once more: about 5 % of a hit). One
     with the cookie is: a signed-in reader's, and a stale cookie's, which is anonymous."""
     client.get(URL)
     hit = client.get(URL)
