@@ -3,6 +3,7 @@ created or changed, with the importing user and "导入 <file>" as the reason, a
 many-to-many links as simple_history keeps them."""
 
 import pytest
+from simple_history.utils import get_history_manager_for_model
 
 from hotline.models import DataSharingRequest, Figure
 
@@ -60,3 +61,35 @@ def test_a_changed_record_gets_a_change_row_and_an_unchanged_one_none(
 def test_a_dry_run_writes_no_history(draft_2024):
     run("figure", data("figures-gbk.csv"), "f.csv", dry_run=True)
     assert not Figure.history.filter(report=draft_2024).exists()
+
+
+def test_an_imports_history_rows_are_the_ones_simple_history_writes(
+    draft_2024, data_entry_user, reviewer_user
+):
+    """The importer writes its history rows from the records' values (hotline.importing.
+    service: Run._history), not through the library: each column as bulk_history_create()
+    writes it for the same records, who, when and why, created and then changed."""
+    history = get_history_manager_for_model(DataSharingRequest)
+    columns = [f.attname for f in history.model._meta.concrete_fields if not f.primary_key]
+
+    def written_and_the_librarys(content, name, user, history_type):
+        before = history.count()
+        run("datasharingrequest", content, name, user=user)
+        written = list(history.order_by("history_id")[before:].values_list(*columns))
+        rows = list(history.order_by("history_id")[before:])
+        records = DataSharingRequest.private_objects.filter(pk__in=[r.id for r in rows])
+        history.bulk_history_create(
+            list(records),
+            update=history_type == "~",
+            default_user=rows[0].history_user,
+            default_change_reason=rows[0].history_change_reason,
+            default_date=rows[0].history_date,
+        )
+        made = list(history.order_by("history_id")[before + len(rows) :].values_list(*columns))
+        return sorted(written), sorted(made)
+
+    written, made = written_and_the_librarys(data("sharing-gbk.csv"), "a.csv", data_entry_user, "+")
+    assert len(written) == 4 and written == made
+    changed = data("sharing-gbk.csv").replace(b"36184", b"36185")
+    written, made = written_and_the_librarys(changed, "b.csv", reviewer_user, "~")
+    assert len(written) == 1 and written == made
