@@ -9,7 +9,7 @@ from itertools import islice
 
 from django.utils import timezone
 
-from hotline import freshness, reading, writers
+from hotline import reading, writers
 
 from .columns import Spec, spec_for
 
@@ -20,14 +20,11 @@ def rows(spec: Spec, queryset, chunk_size=CHUNK):
     """The export columns' values of each record, read a chunk at a time."""
     columns = spec.export_columns
     # Read as values (hotline.reading): Model.__init__ was a third of the export. The few
-    # reports and regions that the records name are read apart, once each; the regions and
-    # the catalogue's all, small tables that a subquery over the records took longer to narrow.
+    # reports and regions that the records name are read apart, once each.
     queryset = queryset.select_related(None)
     if spec.select_related:  # with no names, select_related() would follow every foreign key
         queryset = queryset.select_related(*spec.select_related)
-    records = reading.instances(
-        queryset.prefetch_related(None), apart=True, whole=freshness.REFERENCE_MODELS
-    )
+    records = reading.instances(queryset.prefetch_related(None), apart=True)
     related = Related(spec.model, spec.prefetch_related)
     while chunk := list(islice(records, chunk_size)):
         related.fill(chunk)

@@ -6,7 +6,6 @@ from operator import itemgetter
 
 from django.db.models import F
 
-from hotline import freshness
 from hotline.models import (
     DataSharingRequest,
     EpisodeGuest,
@@ -31,11 +30,6 @@ from hotline.reading import (
 # fields (texts, three datetimes) would triple the reading, and wide related rows make
 # PostgreSQL sort on disk; another field would be read when first used, once per object
 # (tests/reports/test_stream_records.py counts the queries of writing each list).
-# The objects read all when a long list names them (hotline.reading.apart_tree): the catalogue,
-# the regions and the units, a few hundred rows, which a subquery over 100,000 records took
-# 115 ms on SQLite to narrow down.
-SMALL = freshness.REFERENCE_MODELS
-
 CITY = {"report": ["year", "region"], "report__region": ["name", "name_en"]}
 UNITS = {"department": ["name", "short_name", "aliases"]}  # Department.names and str()
 STREAMS = {
@@ -160,7 +154,7 @@ def _relation_reader(links, target, db, start, reads, apart=False) -> Reader | K
     (for a long list): the objects those rows name read apart (ReadApart), the rows holding
     their keys alone."""
     if apart:
-        tree = apart_tree(links, reads, SMALL)
+        tree = apart_tree(links, reads)
         if target:
             return tree[target].reader(target, start)
         return Reader(links.model, "", tree, db, start, reads=reads)
@@ -185,8 +179,7 @@ def stream_records(kind: str, queryset):
     db = queryset.db
     # The few hundred reports, regions and units that 100,000 rows name are read apart, by a
     # query each, rather than joined onto every row (ReadApart).
-    tree = apart_tree(queryset, reads, SMALL)
-    read_record = Reader(queryset.model, "", tree, db, width, reads=reads)
+    read_record = Reader(queryset.model, "", apart_tree(queryset, reads), db, width, reads=reads)
     records = _keyed(queryset, ordering).values_list(*keys, *read_record.paths)
     ids = queryset.order_by().values("pk")
     streams, pending = [], []
